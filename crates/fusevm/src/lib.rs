@@ -1,0 +1,20 @@
+pub mod asm;
+pub mod chunk;
+pub mod error;
+pub mod host;
+mod interp;
+pub mod isa;
+pub mod jit;
+pub mod limits;
+pub mod op;
+pub mod shell_builtins;
+pub mod value;
+pub mod verify;
+pub mod vm;
+
+pub use chunk::{Chunk, ChunkBuilder};
+pub use error::{ErrorKind, VmError};
+pub use host::{DefaultHost, ShellHost};
+pub use isa::Op;
+pub use limits::{InterruptHandle, Limits};
+pub use value::Value;

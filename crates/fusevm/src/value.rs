@@ -1,0 +1,242 @@
+//! `Value`: the dynamic value every op works on, and its coercions.
+//!
+//! Upstream's ten variants in upstream's order (bincode writes the variant index). Unlike
+//! upstream (56 bytes) a `Value` is 16 bytes: a one-byte tag at offset 0 and an 8-byte
+//! payload at offset 8 (`#[repr(C, u8)]`, a layout native code can read). Heavy payloads are
+//! behind one pointer: `Str(Arc<String>)` as upstream, `Array(Box<Vec<Value>>)`,
+//! `Hash(Box<ValueMap>)` (see `docs/compat.md` for the migration).
+//!
+//! The coercions (`to_int`, `to_float`, `as_str_cow`, `is_truthy`, `len`) are the only ones
+//! the interpreter uses; their tables are in the spec (`api.md` § 3).
+
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt;
+use std::hash::{BuildHasher, Hash, Hasher};
+use std::sync::Arc;
+
+/// The map type inside `Value::Hash`: string keys, a fast hasher with a per-process
+/// random seed (resists hash-flooding by user-chosen keys).
+pub type ValueMap = HashMap<String, Value, foldhash::fast::RandomState>;
+
+/// A dynamic value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[repr(C, u8)]
+pub enum Value {
+    /// The undefined value (`""` as a string, 0 as a number, false).
+    #[default]
+    Undef,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    /// A shared, immutable-unless-unique string.
+    Str(Arc<String>),
+    Array(Box<Vec<Value>>),
+    Hash(Box<ValueMap>),
+    /// A shell exit status; truthy iff 0.
+    Status(i32),
+    Ref(Box<Value>),
+    /// A reference to a registered builtin.
+    NativeFn(u16),
+}
+
+impl Value {
+    /// `Int(n)`.
+    pub fn int(n: i64) -> Self {
+        Value::Int(n)
+    }
+
+    /// `Float(f)`.
+    pub fn float(f: f64) -> Self {
+        Value::Float(f)
+    }
+
+    /// `Str` from anything string-like.
+    pub fn str(s: impl Into<String>) -> Self {
+        Value::Str(Arc::new(s.into()))
+    }
+
+    /// `Bool(b)`.
+    pub fn bool(b: bool) -> Self {
+        Value::Bool(b)
+    }
+
+    /// `Array` from a vector.
+    pub fn array(v: Vec<Value>) -> Self {
+        Value::Array(Box::new(v))
+    }
+
+    /// `Hash` from any string-keyed map (upstream takes a std `HashMap`).
+    pub fn hash<S>(m: HashMap<String, Value, S>) -> Self {
+        Value::Hash(Box::new(m.into_iter().collect()))
+    }
+
+    /// `Status(code)`.
+    pub fn status(code: i32) -> Self {
+        Value::Status(code)
+    }
+
+    /// Truthiness: `Undef`, `false`, `0`, `0.0`, `""`, `"0"`, empty containers and a
+    /// non-zero `Status` are false; everything else (including NaN and `Status(0)`) is true.
+    #[inline]
+    pub fn is_truthy(&self) -> bool {
+        match self {
+            Value::Undef => false,
+            Value::Bool(b) => *b,
+            Value::Int(n) => *n != 0,
+            Value::Float(f) => *f != 0.0,
+            Value::Str(s) => !(s.is_empty() || s.as_str() == "0"),
+            Value::Array(a) => !a.is_empty(),
+            Value::Hash(h) => !h.is_empty(),
+            Value::Status(c) => *c == 0,
+            Value::Ref(_) | Value::NativeFn(_) => true,
+        }
+    }
+
+    /// Integer view: floats truncate (saturating, NaN is 0), strings must be a whole
+    /// integer (`"+5"` yes, `" 42"`/`"3.7"` no → 0), arrays give their length.
+    #[inline]
+    pub fn to_int(&self) -> i64 {
+        match self {
+            Value::Int(n) => *n,
+            Value::Float(f) => *f as i64,
+            Value::Bool(b) => *b as i64,
+            Value::Str(s) => s.parse::<i64>().unwrap_or(0),
+            Value::Status(c) => *c as i64,
+            Value::Array(a) => a.len() as i64,
+            Value::Undef | Value::Hash(_) | Value::Ref(_) | Value::NativeFn(_) => 0,
+        }
+    }
+
+    /// Float view: strings parse as Rust `f64` (`"1e3"`, `"inf"`, `"NaN"`), else 0.0;
+    /// containers give 0.0.
+    #[inline]
+    pub fn to_float(&self) -> f64 {
+        match self {
+            Value::Float(f) => *f,
+            Value::Int(n) => *n as f64,
+            Value::Bool(b) => *b as i64 as f64,
+            Value::Str(s) => s.parse::<f64>().unwrap_or(0.0),
+            Value::Status(c) => *c as f64,
+            Value::Undef | Value::Array(_) | Value::Hash(_) | Value::Ref(_) | Value::NativeFn(_) => 0.0,
+        }
+    }
+
+    /// The string form, owned.
+    pub fn to_str(&self) -> String {
+        self.as_str_cow().into_owned()
+    }
+
+    /// The string form, borrowed where possible (`Str`, `Bool`, `Undef`, `Hash`, `Ref`).
+    pub fn as_str_cow(&self) -> Cow<'_, str> {
+        match self {
+            Value::Str(s) => Cow::Borrowed(s.as_str()),
+            Value::Int(n) => Cow::Owned(n.to_string()),
+            Value::Float(f) => Cow::Owned(f.to_string()),
+            Value::Bool(true) => Cow::Borrowed("1"),
+            Value::Bool(false) | Value::Undef => Cow::Borrowed(""),
+            Value::Status(c) => Cow::Owned(c.to_string()),
+            Value::Array(a) => {
+                let mut out = String::new();
+                for (i, v) in a.iter().enumerate() {
+                    if i > 0 {
+                        out.push(' ');
+                    }
+                    v.write_str_to(&mut out);
+                }
+                Cow::Owned(out)
+            }
+            Value::Hash(_) => Cow::Borrowed("(hash)"),
+            Value::Ref(_) => Cow::Borrowed("(ref)"),
+            Value::NativeFn(id) => Cow::Owned(format!("(builtin:{id})")),
+        }
+    }
+
+    /// Appends the string form to `out` without an intermediate allocation.
+    pub fn write_str_to(&self, out: &mut String) {
+        use std::fmt::Write;
+        match self {
+            Value::Int(n) => {
+                let _ = write!(out, "{n}");
+            }
+            Value::Float(f) => {
+                let _ = write!(out, "{f}");
+            }
+            Value::Status(c) => {
+                let _ = write!(out, "{c}");
+            }
+            other => out.push_str(&other.as_str_cow()),
+        }
+    }
+
+    /// Byte length of a string, element count of an array or hash, else the byte length
+    /// of the string form (`Int(12345)` → 5).
+    pub fn len(&self) -> usize {
+        match self {
+            Value::Str(s) => s.len(),
+            Value::Array(a) => a.len(),
+            Value::Hash(h) => h.len(),
+            Value::Undef | Value::Bool(false) => 0,
+            Value::Bool(true) => 1,
+            other => other.as_str_cow().len(),
+        }
+    }
+
+    /// `len() == 0`.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The upstream variant name (`"Int"`, `"Str"`, ...), for messages.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Undef => "Undef",
+            Value::Bool(_) => "Bool",
+            Value::Int(_) => "Int",
+            Value::Float(_) => "Float",
+            Value::Str(_) => "Str",
+            Value::Array(_) => "Array",
+            Value::Hash(_) => "Hash",
+            Value::Status(_) => "Status",
+            Value::Ref(_) => "Ref",
+            Value::NativeFn(_) => "NativeFn",
+        }
+    }
+}
+
+/// Hashes the variant, then the payload. Unlike upstream this is consistent with `==`:
+/// `0.0` and `-0.0` hash alike, and a `Hash` hashes its entries independently of order.
+impl Hash for Value {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        std::mem::discriminant(self).hash(state);
+        match self {
+            Value::Undef => {}
+            Value::Bool(b) => b.hash(state),
+            Value::Int(n) => n.hash(state),
+            Value::Float(f) => (if *f == 0.0 { 0.0f64 } else { *f }).to_bits().hash(state),
+            Value::Str(s) => s.hash(state),
+            Value::Array(a) => a.hash(state),
+            Value::Hash(h) => {
+                // Order-independent: combine per-entry hashes with a commutative sum.
+                let hasher = foldhash::fast::FixedState::with_seed(0x5eed);
+                let sum = h
+                    .iter()
+                    .map(|(k, v)| hasher.hash_one((k, v)))
+                    .fold(0u64, u64::wrapping_add);
+                h.len().hash(state);
+                sum.hash(state);
+            }
+            Value::Status(c) => c.hash(state),
+            Value::Ref(r) => r.hash(state),
+            Value::NativeFn(id) => id.hash(state),
+        }
+    }
+}
+
+/// The string form (`to_str`), so values print with `{}`.
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.as_str_cow())
+    }
+}
