@@ -18,3 +18,4 @@ pub use host::{DefaultHost, ShellHost};
 pub use isa::Op;
 pub use limits::{InterruptHandle, Limits};
 pub use value::Value;
+pub use vm::{Frame, VMPool, VMResult, VM};

@@ -1,1 +1,385 @@
-//! placeholder
+//! The interpreter: the `VM`, its public API, and the run loop's entry and exit.
+//!
+//! Execution model (DESIGN.md §3):
+//! - Ops are executed from a verified private copy (`Prepared`): the chunk is checked once
+//!   per VM and chunk, function entries are resolved to op indices, and the op list is
+//!   shared behind an `Arc` so the loop borrows it without borrowing `self`.
+//! - One value stack shared by all frames; frames are `Frame` records. While a run is in
+//!   progress the current frame's slots live in `VM::slots` (one load away, not three) and
+//!   its `Frame::slots` is an empty placeholder; `sync_slots_out` / `sync_slots_in` restore
+//!   the public view around handler calls and at the end of a run.
+//! - Popped frames' slot vectors go to a pool, so calls do not allocate in steady state.
+//! - Errors are `Trap`s located by the loop (ip, op, line) into a `VmError`; the VM keeps
+//!   it for `last_error` and reports its text through `VMResult::Error`.
+//!
+//! The interpreter is safe Rust: every index into a pool is checked, even after the
+//! verifier, so a chunk changed behind the verifier's back can fail but never panic.
+
+mod arith;
+mod collections;
+mod control;
+mod dispatch;
+mod fused;
+mod io;
+mod pool;
+mod prepare;
+mod shell;
+mod strings;
+
+pub use pool::VMPool;
+
+use crate::error::{ErrorKind, Trap, VmError};
+use crate::host::ShellHost;
+use crate::limits::{InterruptHandle, Limits};
+use crate::{Chunk, Value};
+use prepare::Prepared;
+
+/// A call frame or `PushFrame` scope.
+#[derive(Debug, Clone)]
+pub struct Frame {
+    /// Where `Return` continues (for a scope: the op after its `PushFrame`).
+    pub return_ip: usize,
+    /// Where this frame's region of the value stack begins.
+    pub stack_base: usize,
+    /// Local slots (`GetSlot` / `SetSlot`); grown on write, `Undef` when absent.
+    pub slots: Vec<Value>,
+}
+
+/// Handler for `Op::Extended(id, arg)`.
+pub type ExtensionHandler = Box<dyn FnMut(&mut VM, u16, u8) + Send>;
+/// Handler for `Op::ExtendedWide(id, payload)`.
+pub type ExtensionWideHandler = Box<dyn FnMut(&mut VM, u16, usize) + Send>;
+/// Handler for `Op::CallBuiltin(id, argc)`: pops its own arguments, returns the result.
+pub type BuiltinHandler = fn(&mut VM, u8) -> Value;
+
+/// The outcome of `VM::run`.
+#[derive(Debug)]
+pub enum VMResult {
+    /// The run ended with this value on top of the stack.
+    Ok(Value),
+    /// The run ended with an empty stack.
+    Halted,
+    /// The run failed; the text names the place. `VM::last_error` has the details.
+    Error(String),
+}
+
+/// A virtual machine: runs one chunk.
+pub struct VM {
+    /// The value stack, shared by all frames.
+    pub stack: Vec<Value>,
+    /// Frames; `frames[0]` is the top-level frame.
+    pub frames: Vec<Frame>,
+    /// Globals, indexed like the chunk's name pool.
+    pub globals: Vec<Value>,
+    /// Index of the next op.
+    pub ip: usize,
+    /// The program.
+    pub chunk: Chunk,
+    /// `$?`: the last command status.
+    pub last_status: i32,
+    /// The shell host; `None` behaves like the inert `DefaultHost`.
+    pub host: Option<Box<dyn ShellHost>>,
+    /// Current frame's slots while running (see the module doc).
+    slots: Vec<Value>,
+    slots_taken: bool,
+    slot_pool: Vec<Vec<Value>>,
+    ext_handler: Option<ExtensionHandler>,
+    ext_wide_handler: Option<ExtensionWideHandler>,
+    builtins: Vec<Option<BuiltinHandler>>,
+    halted: bool,
+    limits: Limits,
+    fuel_left: Option<u64>,
+    interrupt: InterruptHandle,
+    prepared: Option<Prepared>,
+    last_error: Option<VmError>,
+    #[cfg(feature = "jit")]
+    tracing_jit: bool,
+}
+
+impl VM {
+    /// A fresh VM for `chunk`: one top-level frame, one `Undef` global per name.
+    pub fn new(chunk: Chunk) -> Self {
+        let globals = vec![Value::Undef; chunk.names.len()];
+        let mut frames = Vec::with_capacity(32);
+        frames.push(Frame { return_ip: 0, stack_base: 0, slots: Vec::with_capacity(16) });
+        VM {
+            stack: Vec::with_capacity(256),
+            frames,
+            globals,
+            ip: 0,
+            chunk,
+            last_status: 0,
+            host: None,
+            slots: Vec::new(),
+            slots_taken: false,
+            slot_pool: Vec::new(),
+            ext_handler: None,
+            ext_wide_handler: None,
+            builtins: Vec::new(),
+            halted: false,
+            limits: Limits::DEFAULT,
+            fuel_left: None,
+            interrupt: InterruptHandle::default(),
+            prepared: None,
+            last_error: None,
+            #[cfg(feature = "jit")]
+            tracing_jit: false,
+        }
+    }
+
+    /// Reuses this VM for `chunk`: clears stack, frames, globals, `ip`, `last_status`, the
+    /// halted state and the last error; keeps the host, handlers, builtins and limits.
+    pub fn reset(&mut self, chunk: Chunk) {
+        self.stack.clear();
+        self.frames.truncate(1);
+        match self.frames.first_mut() {
+            Some(f) => {
+                f.return_ip = 0;
+                f.stack_base = 0;
+                f.slots.clear();
+            }
+            None => self.frames.push(Frame { return_ip: 0, stack_base: 0, slots: Vec::new() }),
+        }
+        self.slots.clear();
+        self.slots_taken = false;
+        self.globals.clear();
+        self.globals.resize(chunk.names.len(), Value::Undef);
+        self.chunk = chunk;
+        self.ip = 0;
+        self.last_status = 0;
+        self.halted = false;
+        self.prepared = None;
+        self.last_error = None;
+    }
+
+    /// Installs the shell host used by shell ops.
+    pub fn set_shell_host(&mut self, host: Box<dyn ShellHost>) {
+        self.host = Some(host);
+    }
+
+    /// Installs the handler for `Op::Extended`.
+    pub fn set_extension_handler(&mut self, handler: ExtensionHandler) {
+        self.ext_handler = Some(handler);
+    }
+
+    /// Installs the handler for `Op::ExtendedWide`.
+    pub fn set_extension_wide_handler(&mut self, handler: ExtensionWideHandler) {
+        self.ext_wide_handler = Some(handler);
+    }
+
+    /// Registers the handler `Op::CallBuiltin(id, _)` calls (re-registering overwrites).
+    pub fn register_builtin(&mut self, id: u16, handler: BuiltinHandler) {
+        let i = id as usize;
+        if self.builtins.len() <= i {
+            self.builtins.resize(i + 1, None);
+        }
+        self.builtins[i] = Some(handler);
+    }
+
+    /// Stops the run after the current op; later runs do nothing until `reset`.
+    pub fn request_halt(&mut self) {
+        self.halted = true;
+    }
+
+    /// Pushes a value.
+    pub fn push(&mut self, val: Value) {
+        self.stack.push(val);
+    }
+
+    /// Pops a value; `Undef` if the stack is empty.
+    pub fn pop(&mut self) -> Value {
+        self.stack.pop().unwrap_or_default()
+    }
+
+    /// The top value; `Undef` if the stack is empty.
+    pub fn peek(&self) -> &Value {
+        static UNDEF: Value = Value::Undef;
+        self.stack.last().unwrap_or(&UNDEF)
+    }
+
+    /// Sets the resource limits (fuel, call depth, stack, string and collection sizes).
+    /// The fuel budget starts afresh with each call.
+    pub fn set_limits(&mut self, limits: Limits) {
+        self.limits = limits;
+        self.fuel_left = limits.fuel;
+    }
+
+    /// The resource limits in force.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Fuel left of the budget set by `set_limits` (`None`: unlimited).
+    pub fn fuel_left(&self) -> Option<u64> {
+        self.fuel_left
+    }
+
+    /// A handle another thread can use to stop a run of this VM.
+    pub fn interrupt_handle(&self) -> InterruptHandle {
+        self.interrupt.clone()
+    }
+
+    /// The error of the last failed run, with its kind and place.
+    pub fn last_error(&self) -> Option<&VmError> {
+        self.last_error.as_ref()
+    }
+
+    /// Turns on JIT use for this VM. The native tiers are not built yet: runs stay in the
+    /// interpreter (results are identical either way).
+    #[cfg(feature = "jit")]
+    pub fn enable_tracing_jit(&mut self) {
+        self.tracing_jit = true;
+    }
+
+    /// Turns JIT use off for this VM.
+    #[cfg(feature = "jit")]
+    pub fn disable_tracing_jit(&mut self) {
+        self.tracing_jit = false;
+    }
+
+    /// Runs from `ip` until the chunk ends, a top-level return, a halt request or an error.
+    /// The result is the value on top of the stack (`Halted` if it is empty).
+    pub fn run(&mut self) -> VMResult {
+        loop {
+            if self.halted {
+                return self.finish();
+            }
+            let ops = match self.prepare() {
+                Ok(ops) => ops,
+                Err(e) => return self.fail(e),
+            };
+            self.sync_slots_in();
+            let outcome = self.execute(&ops);
+            self.sync_slots_out();
+            match outcome {
+                Ok(dispatch::Exit::End) => return self.finish(),
+                Ok(dispatch::Exit::ReturnValue(v)) => {
+                    self.halted = true;
+                    return VMResult::Ok(v);
+                }
+                Ok(dispatch::Exit::Reload) => continue,
+                Err((trap, ip)) => {
+                    let err = VmError::from(trap).at(ip, &ops, &self.chunk.lines);
+                    return self.fail(err);
+                }
+            }
+        }
+    }
+
+    /// Ends a run: pops the result.
+    fn finish(&mut self) -> VMResult {
+        match self.stack.pop() {
+            Some(v) => VMResult::Ok(v),
+            None => VMResult::Halted,
+        }
+    }
+
+    /// Ends a run with an error; the VM halts (later runs return the stack top).
+    #[cold]
+    fn fail(&mut self, err: VmError) -> VMResult {
+        self.halted = true;
+        let text = err.to_string();
+        self.last_error = Some(err);
+        VMResult::Error(text)
+    }
+
+    /// Moves the current frame's slots into `self.slots` for the run loop.
+    fn sync_slots_in(&mut self) {
+        if self.frames.is_empty() {
+            // Someone emptied `frames` (it is public): give top-level code a frame again.
+            self.frames.push(Frame { return_ip: 0, stack_base: 0, slots: Vec::new() });
+        }
+        if let Some(f) = self.frames.last_mut() {
+            self.slots = std::mem::take(&mut f.slots);
+            self.slots_taken = true;
+        }
+    }
+
+    /// Puts the current frame's slots back where users see them.
+    fn sync_slots_out(&mut self) {
+        if !self.slots_taken {
+            return;
+        }
+        self.slots_taken = false;
+        match self.frames.last_mut() {
+            Some(f) => f.slots = std::mem::take(&mut self.slots),
+            None => self.slots.clear(),
+        }
+    }
+
+    /// A recycled, empty slot vector for a new frame.
+    fn fresh_slots(&mut self) -> Vec<Value> {
+        self.slot_pool.pop().unwrap_or_default()
+    }
+
+    fn recycle_slots(&mut self, mut slots: Vec<Value>) {
+        slots.clear();
+        // Keep the pool bounded: a deep recursion once should not pin memory forever.
+        if self.slot_pool.len() < 1024 {
+            self.slot_pool.push(slots);
+        }
+    }
+
+    /// Writes slot `s` of the current frame, growing the slots with `Undef`.
+    #[inline]
+    fn set_slot(&mut self, s: u16, v: Value) {
+        let s = s as usize;
+        if let Some(slot) = self.slots.get_mut(s) {
+            *slot = v;
+        } else {
+            self.slots.resize(s, Value::Undef);
+            self.slots.push(v);
+        }
+    }
+
+    /// Reads slot `s` of the current frame (`Undef` when absent).
+    #[inline]
+    fn slot(&self, s: u16) -> &Value {
+        static UNDEF: Value = Value::Undef;
+        self.slots.get(s as usize).unwrap_or(&UNDEF)
+    }
+
+    /// Writes global `g`, growing the globals with `Undef`.
+    fn set_global(&mut self, g: u16, v: Value) {
+        *self.global_mut(g) = v;
+    }
+
+    /// Global `g` for writing, grown into existence.
+    fn global_mut(&mut self, g: u16) -> &mut Value {
+        let g = g as usize;
+        if g >= self.globals.len() {
+            self.globals.resize(g + 1, Value::Undef);
+        }
+        &mut self.globals[g]
+    }
+
+    /// Reads global `g` (`Undef` when absent).
+    #[inline]
+    fn global(&self, g: u16) -> &Value {
+        static UNDEF: Value = Value::Undef;
+        self.globals.get(g as usize).unwrap_or(&UNDEF)
+    }
+
+    fn check_string_len(&self, len: usize) -> Result<(), Trap> {
+        if len > self.limits.max_string_len {
+            return Err(Trap::new(
+                ErrorKind::StringTooLong,
+                format!("string of {len} bytes exceeds the limit of {} bytes", self.limits.max_string_len),
+            ));
+        }
+        Ok(())
+    }
+
+    fn check_collection_len(&self, len: u128) -> Result<(), Trap> {
+        if len > self.limits.max_collection_len as u128 {
+            return Err(Trap::new(
+                ErrorKind::CollectionTooLarge,
+                format!(
+                    "collection of {len} elements exceeds the limit of {} elements",
+                    self.limits.max_collection_len
+                ),
+            ));
+        }
+        Ok(())
+    }
+}

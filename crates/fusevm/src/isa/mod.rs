@@ -14,7 +14,7 @@
 mod table;
 mod operand;
 
-pub use operand::{OperandKind, OperandValue, Operands};
+pub use operand::{OperandError, OperandKind, OperandValue, Operands};
 
 use serde::{Deserialize, Serialize};
 use std::hash::Hash as _;
@@ -132,7 +132,7 @@ macro_rules! define_isa {
             }
 
             /// Builds the op numbered `opcode` from operand values, checking arity and ranges.
-            pub fn from_operands(opcode: u8, values: &[OperandValue]) -> Result<Op, operand::OperandError> {
+            pub fn from_operands(opcode: u8, values: &[OperandValue]) -> Result<Op, OperandError> {
                 let info = OP_INFO.get(opcode as usize).ok_or(operand::OperandError::UnknownOpcode(opcode))?;
                 if values.len() != info.operands.len() {
                     return Err(operand::OperandError::Arity { expected: info.operands.len(), found: values.len() });

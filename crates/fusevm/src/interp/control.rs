@@ -1,0 +1,113 @@
+//! Calls, returns and scopes.
+//!
+//! Calling convention (upstream's): arguments stay on the value stack; the callee frame's
+//! `stack_base` is where they begin, so returning truncates them away; the callee starts
+//! with empty slots. Deliberate fixes of upstream quirks:
+//! - a `Return`/`ReturnValue` with only the top-level frame left halts the run (upstream
+//!   pops the base frame and re-runs the chunk from ip 0: quirk B1);
+//! - `Return` inside `PushFrame` scopes closes those scopes, then returns from the function
+//!   (upstream jumps back into the scope and loops: B3);
+//! - `PopFrame` of the top-level frame is a `BadFrame` error (upstream pops it: B2);
+//! - `Call` with more arguments than the stack holds is a `StackUnderflow` error (B4);
+//! - call depth is bounded by `Limits::max_call_depth` (B11).
+
+use super::{Frame, VM};
+use crate::error::{ErrorKind, Trap};
+use crate::{Op, Value};
+
+impl VM {
+    /// Pushes a frame whose slots are `slots`; the caller's slots move into its record.
+    pub(super) fn push_frame(&mut self, return_ip: usize, stack_base: usize, slots: Vec<Value>) -> Result<(), Trap> {
+        if self.frames.len() >= self.limits.max_call_depth {
+            return Err(Trap::new(
+                ErrorKind::CallDepth,
+                format!("call depth exceeds the limit of {} frames", self.limits.max_call_depth),
+            ));
+        }
+        let mut callee_slots = slots;
+        if callee_slots.capacity() == 0 {
+            callee_slots = self.fresh_slots();
+        }
+        let caller_slots = std::mem::replace(&mut self.slots, callee_slots);
+        if let Some(caller) = self.frames.last_mut() {
+            caller.slots = caller_slots;
+        }
+        self.frames.push(Frame { return_ip, stack_base, slots: Vec::new() });
+        Ok(())
+    }
+
+    /// Pops the current frame, restoring the caller's slots; returns the popped record.
+    fn pop_frame_record(&mut self) -> Option<Frame> {
+        if self.frames.len() <= 1 {
+            return None;
+        }
+        let frame = self.frames.pop()?;
+        let dead = std::mem::take(&mut self.slots);
+        self.recycle_slots(dead);
+        if let Some(caller) = self.frames.last_mut() {
+            self.slots = std::mem::take(&mut caller.slots);
+        }
+        Some(frame)
+    }
+
+    /// `Call(f, argc)`: returns the entry to continue at.
+    pub(super) fn exec_call(&mut self, f: u16, argc: u8, ip: usize) -> Result<usize, Trap> {
+        let Some(entry) = self.entry_of(f) else {
+            let name = self.chunk.names.get(f as usize).map_or("?", String::as_str);
+            return Err(Trap::new(ErrorKind::UndefinedFunction, format!("undefined function: {name}")));
+        };
+        let argc = argc as usize;
+        let Some(base) = self.stack.len().checked_sub(argc) else {
+            return Err(Trap::new(
+                ErrorKind::StackUnderflow,
+                format!("call with {argc} arguments, but the stack holds {}", self.stack.len()),
+            ));
+        };
+        self.push_frame(ip, base, Vec::new())?;
+        Ok(entry)
+    }
+
+    /// Enters the in-chunk function at `entry` with string arguments (the shell ops'
+    /// calling convention): pushes them, then the frame.
+    pub(super) fn enter_with_str_args(&mut self, entry: usize, args: &[String], ip: usize) -> Result<usize, Trap> {
+        let base = self.stack.len();
+        self.stack.extend(args.iter().map(|a| Value::str(a.as_str())));
+        self.push_frame(ip, base, Vec::new())?;
+        Ok(entry)
+    }
+
+    /// True when the current frame was opened by `PushFrame` (its return ip follows one).
+    fn in_scope_frame(&self, ops: &[Op]) -> bool {
+        self.frames.len() > 1
+            && self.frames.last().is_some_and(|f| {
+                f.return_ip.checked_sub(1).and_then(|i| ops.get(i)) == Some(&Op::PushFrame)
+            })
+    }
+
+    /// `Return`: closes open `PushFrame` scopes, then pops the call frame. `Some(return
+    /// ip)`, or `None` to halt at top level.
+    pub(super) fn exec_return(&mut self, ops: &[Op]) -> Result<Option<usize>, Trap> {
+        while self.in_scope_frame(ops) {
+            if let Some(scope) = self.pop_frame_record() {
+                self.stack.truncate(scope.stack_base);
+            }
+        }
+        match self.pop_frame_record() {
+            Some(frame) => {
+                self.stack.truncate(frame.stack_base);
+                Ok(Some(frame.return_ip))
+            }
+            None => Ok(None),
+        }
+    }
+
+    pub(super) fn exec_pop_frame(&mut self) -> Result<(), Trap> {
+        match self.pop_frame_record() {
+            Some(frame) => {
+                self.stack.truncate(frame.stack_base);
+                Ok(())
+            }
+            None => Err(Trap::new(ErrorKind::BadFrame, "PopFrame with no open frame (the top-level frame stays)")),
+        }
+    }
+}

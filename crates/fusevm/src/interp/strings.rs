@@ -1,0 +1,72 @@
+//! String ops. Appends are amortized O(1): when the left operand of `Concat` is a string
+//! nobody else holds, it grows in place. `s = s . x` compiles to `GetSlot s; ..; Concat;
+//! SetSlot s`, where the slot still holds a second reference; since the `SetSlot` right
+//! after overwrites that slot anyway, `Concat` releases the slot's reference first (only
+//! when the next op is that very store), which makes the string unique.
+
+use super::VM;
+use crate::error::Trap;
+use crate::{Op, Value};
+use std::sync::Arc;
+
+impl VM {
+    pub(super) fn exec_concat(&mut self, next: Option<Op>) -> Result<(), Trap> {
+        let b = self.pop();
+        let mut a = self.pop();
+        let b_text = b.as_str_cow();
+        if let Value::Str(sa) = &a {
+            self.check_string_len(sa.len().saturating_add(b_text.len()))?;
+            self.release_store_target(sa, next);
+        }
+        if let Value::Str(sa) = &mut a {
+            if let Some(s) = Arc::get_mut(sa) {
+                s.push_str(&b_text);
+                drop(b_text);
+                self.stack.push(a);
+                return Ok(());
+            }
+        }
+        let a_text = a.as_str_cow();
+        let len = a_text.len().saturating_add(b_text.len());
+        self.check_string_len(len)?;
+        let mut s = String::with_capacity(len);
+        s.push_str(&a_text);
+        s.push_str(&b_text);
+        drop((a_text, b_text));
+        self.stack.push(Value::Str(Arc::new(s)));
+        Ok(())
+    }
+
+    /// If `next` stores into the slot or global that holds `s`, drop that reference now.
+    fn release_store_target(&mut self, s: &Arc<String>, next: Option<Op>) {
+        let target = match next {
+            Some(Op::SetSlot(slot)) => self.slots.get_mut(slot as usize),
+            Some(Op::SetVar(g)) => self.globals.get_mut(g as usize),
+            _ => None,
+        };
+        if let Some(v) = target {
+            if matches!(v, Value::Str(held) if Arc::ptr_eq(held, s)) {
+                *v = Value::Undef;
+            }
+        }
+    }
+
+    /// `[s, n] -> [Str]`: `str(s)` repeated `max(n, 0)` times, within the string limit.
+    pub(super) fn exec_string_repeat(&mut self) -> Result<(), Trap> {
+        let n = self.pop().to_int();
+        let s = self.pop();
+        let text = s.as_str_cow();
+        let times = n.max(0) as u64;
+        let len = (text.len() as u64).saturating_mul(times);
+        self.check_string_len(usize::try_from(len).unwrap_or(usize::MAX))?;
+        let out = text.repeat(times as usize);
+        drop(text);
+        self.stack.push(Value::Str(Arc::new(out)));
+        Ok(())
+    }
+
+    pub(super) fn exec_string_len(&mut self) {
+        let v = self.pop();
+        self.stack.push(Value::Int(v.len() as i64));
+    }
+}

@@ -1,0 +1,177 @@
+//! VM-level behaviour through the public API: calls and frames, the deliberate fixes of
+//! upstream quirks (top-level return, frame misuse, argc underflow), limits, interrupts,
+//! handlers, builtins, re-entrancy and the structured error.
+
+use fusevm::{ChunkBuilder, ErrorKind, Limits, Op, VMResult, Value, VM};
+
+fn run_ops(ops: &[Op]) -> (VMResult, VM) {
+    let mut b = ChunkBuilder::new();
+    for (i, op) in ops.iter().enumerate() {
+        b.emit(*op, i as u32 + 1);
+    }
+    let mut vm = VM::new(b.build());
+    let r = vm.run();
+    (r, vm)
+}
+
+fn fib_chunk(n: i64) -> fusevm::Chunk {
+    let mut b = ChunkBuilder::new();
+    let fib = b.add_name("fib");
+    b.emit(Op::LoadInt(n), 1);
+    b.emit(Op::Call(fib, 1), 1);
+    let skip = b.emit(Op::Jump(0), 1);
+    let entry = b.current_pos();
+    b.add_sub_entry(fib, entry);
+    b.emit(Op::SetSlot(0), 2);
+    b.emit(Op::GetSlot(0), 2);
+    b.emit(Op::LoadInt(2), 2);
+    b.emit(Op::NumLt, 2);
+    let to_rec = b.emit(Op::JumpIfFalse(0), 2);
+    b.emit(Op::GetSlot(0), 3);
+    b.emit(Op::ReturnValue, 3);
+    let rec = b.current_pos();
+    b.patch_jump(to_rec, rec);
+    b.emit(Op::GetSlot(0), 4);
+    b.emit(Op::LoadInt(1), 4);
+    b.emit(Op::Sub, 4);
+    b.emit(Op::Call(fib, 1), 4);
+    b.emit(Op::GetSlot(0), 4);
+    b.emit(Op::LoadInt(2), 4);
+    b.emit(Op::Sub, 4);
+    b.emit(Op::Call(fib, 1), 4);
+    b.emit(Op::Add, 4);
+    b.emit(Op::ReturnValue, 4);
+    let end = b.current_pos();
+    b.patch_jump(skip, end);
+    b.build()
+}
+
+#[test]
+fn recursive_fib_returns_the_fibonacci_number() {
+    let mut vm = VM::new(fib_chunk(20));
+    assert!(matches!(vm.run(), VMResult::Ok(Value::Int(6765))));
+    assert_eq!(vm.frames.len(), 1, "every call frame was popped");
+    assert!(vm.stack.is_empty());
+}
+
+#[test]
+fn top_level_return_value_halts_instead_of_rerunning() {
+    // Upstream re-runs the chunk and returns Undef (quirk B1).
+    let (r, _) = run_ops(&[Op::LoadInt(5), Op::SetSlot(0), Op::GetSlot(0), Op::ReturnValue]);
+    assert!(matches!(r, VMResult::Ok(Value::Int(5))), "{r:?}");
+}
+
+#[test]
+fn top_level_return_halts_with_the_stack_top() {
+    let (r, vm) = run_ops(&[Op::LoadInt(7), Op::Return, Op::LoadInt(9)]);
+    assert!(matches!(r, VMResult::Ok(Value::Int(7))), "{r:?}");
+    assert_eq!(vm.ip, 2, "ip stops after the Return");
+}
+
+#[test]
+fn call_with_more_arguments_than_the_stack_holds_is_an_error() {
+    let mut b = ChunkBuilder::new();
+    let f = b.add_name("f");
+    b.emit(Op::Call(f, 3), 7);
+    b.emit(Op::ReturnValue, 8);
+    b.add_sub_entry(f, 1);
+    let mut vm = VM::new(b.build());
+    let VMResult::Error(text) = vm.run() else { panic!("expected an error") };
+    let err = vm.last_error().expect("structured error");
+    assert_eq!(err.kind, ErrorKind::StackUnderflow);
+    assert_eq!((err.ip, err.line), (Some(0), Some(7)));
+    assert!(text.contains("ip 0") && text.contains("line 7"), "{text}");
+}
+
+#[test]
+fn undefined_function_error_keeps_upstreams_text_as_prefix() {
+    let mut b = ChunkBuilder::new();
+    let g = b.add_name("nosuch");
+    b.emit(Op::Call(g, 0), 3);
+    let mut vm = VM::new(b.build());
+    let VMResult::Error(text) = vm.run() else { panic!("expected an error") };
+    assert!(text.starts_with("undefined function: nosuch"), "{text}");
+    assert_eq!(vm.last_error().unwrap().kind, ErrorKind::UndefinedFunction);
+}
+
+#[test]
+fn fuel_allows_exactly_the_budget_of_back_edges() {
+    // slot0 counts down from 10; each iteration takes one back-edge (9 back-edges).
+    let prog = [
+        Op::LoadInt(10),
+        Op::SetSlot(0),
+        Op::GetSlot(0), // 2
+        Op::Dec,
+        Op::Dup,
+        Op::SetSlot(0),
+        Op::JumpIfTrue(2),
+        Op::GetSlot(0),
+    ];
+    for (fuel, ok) in [(9, true), (8, false), (0, false), (1000, true)] {
+        let mut b = ChunkBuilder::new();
+        for op in prog {
+            b.emit(op, 1);
+        }
+        let mut vm = VM::new(b.build());
+        vm.set_limits(Limits { fuel: Some(fuel), ..Limits::default() });
+        let r = vm.run();
+        if ok {
+            assert!(matches!(r, VMResult::Ok(Value::Int(0))), "fuel {fuel}: {r:?}");
+        } else {
+            assert!(matches!(r, VMResult::Error(_)), "fuel {fuel}: {r:?}");
+            assert_eq!(vm.last_error().unwrap().kind, ErrorKind::OutOfFuel);
+        }
+    }
+}
+
+#[test]
+fn infinite_loop_is_stopped_by_an_interrupt_from_another_thread() {
+    let (_, _) = run_ops(&[]);
+    let mut b = ChunkBuilder::new();
+    b.emit(Op::Jump(0), 1);
+    let mut vm = VM::new(b.build());
+    let handle = vm.interrupt_handle();
+    let t = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        handle.interrupt();
+    });
+    let r = vm.run();
+    t.join().unwrap();
+    assert!(matches!(r, VMResult::Error(_)));
+    assert_eq!(vm.last_error().unwrap().kind, ErrorKind::Interrupted);
+}
+
+#[test]
+fn deep_recursion_ends_with_a_depth_error() {
+    let mut b = ChunkBuilder::new();
+    let f = b.add_name("f");
+    b.emit(Op::Call(f, 0), 1);
+    b.add_sub_entry(f, 0);
+    let mut vm = VM::new(b.build());
+    vm.set_limits(Limits { max_call_depth: 1000, ..Limits::default() });
+    assert!(matches!(vm.run(), VMResult::Error(_)));
+    assert_eq!(vm.last_error().unwrap().kind, ErrorKind::CallDepth);
+    assert_eq!(vm.frames.len(), 1000);
+}
+
+#[test]
+fn string_append_loop_builds_the_whole_string() {
+    let mut b = ChunkBuilder::new();
+    let empty = b.add_constant(Value::str(""));
+    let x = b.add_constant(Value::str("ab"));
+    b.emit(Op::LoadConst(empty), 1);
+    b.emit(Op::SetSlot(0), 1);
+    b.emit(Op::LoadInt(0), 1);
+    b.emit(Op::SetSlot(1), 1);
+    let top = b.current_pos();
+    b.emit(Op::GetSlot(0), 2);
+    b.emit(Op::LoadConst(x), 2);
+    b.emit(Op::Concat, 2);
+    b.emit(Op::SetSlot(0), 2);
+    b.emit(Op::SlotIncLtIntJumpBack(1, 1000, top), 2);
+    b.emit(Op::GetSlot(0), 3);
+    let mut vm = VM::new(b.build());
+    let VMResult::Ok(Value::Str(s)) = vm.run() else { panic!() };
+    assert_eq!(s.len(), 2000);
+    assert!(s.starts_with("abab"));
+}
