@@ -14,8 +14,11 @@ pub mod vm;
 
 pub use chunk::{Chunk, ChunkBuilder};
 pub use error::{ErrorKind, VmError};
-pub use host::{DefaultHost, ShellHost};
+pub use host::{DefaultHost, ShellHost, SystemHost};
 pub use isa::Op;
+pub use jit::{
+    DeoptFrame, DeoptInfo, JitCompiler, JitExtension, NativeCode, SlotKind, TraceJitConfig, TraceLookup, TraceMetadata,
+};
 pub use limits::{InterruptHandle, Limits};
 pub use value::Value;
 pub use vm::{Frame, VMPool, VMResult, VM};

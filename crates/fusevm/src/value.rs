@@ -21,7 +21,7 @@ use std::sync::Arc;
 pub type ValueMap = HashMap<String, Value, foldhash::fast::RandomState>;
 
 /// A dynamic value.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, PartialEq, Serialize, Deserialize, Default)]
 #[repr(C, u8)]
 pub enum Value {
     /// The undefined value (`""` as a string, 0 as a number, false).
@@ -41,7 +41,73 @@ pub enum Value {
     NativeFn(u16),
 }
 
+/// Inline for the plain variants (a copy); the heap variants take the out-of-line path.
+/// The interpreter clones a value on every `GetSlot`, so this is on the hot path.
+impl Clone for Value {
+    #[inline(always)]
+    fn clone(&self) -> Self {
+        match self {
+            Value::Undef => Value::Undef,
+            Value::Bool(b) => Value::Bool(*b),
+            Value::Int(n) => Value::Int(*n),
+            Value::Float(f) => Value::Float(*f),
+            Value::Status(c) => Value::Status(*c),
+            Value::NativeFn(id) => Value::NativeFn(*id),
+            heap => heap.clone_heap(),
+        }
+    }
+}
+
 impl Value {
+    #[inline(never)]
+    fn clone_heap(&self) -> Self {
+        match self {
+            Value::Str(s) => Value::Str(Arc::clone(s)),
+            Value::Array(a) => Value::Array(a.clone()),
+            Value::Hash(h) => Value::Hash(h.clone()),
+            Value::Ref(r) => Value::Ref(r.clone()),
+            Value::Undef => Value::Undef,
+            Value::Bool(b) => Value::Bool(*b),
+            Value::Int(n) => Value::Int(*n),
+            Value::Float(f) => Value::Float(*f),
+            Value::Status(c) => Value::Status(*c),
+            Value::NativeFn(id) => Value::NativeFn(*id),
+        }
+    }
+
+    /// True for the variants that own no heap memory (nothing to drop).
+    #[inline(always)]
+    pub(crate) fn is_plain(&self) -> bool {
+        !matches!(self, Value::Str(_) | Value::Array(_) | Value::Hash(_) | Value::Ref(_))
+    }
+
+    /// Drops `self`, skipping the out-of-line drop glue when it owns nothing.
+    #[inline(always)]
+    pub(crate) fn discard(self) {
+        if self.is_plain() {
+            // Nothing to free: forgetting a plain value is exactly dropping it.
+            std::mem::forget(self);
+        } else {
+            drop(self);
+        }
+    }
+
+    /// Stores `v` into `dst`, discarding the old value without drop glue when plain.
+    #[inline(always)]
+    pub(crate) fn overwrite(dst: &mut Value, v: Value) {
+        std::mem::replace(dst, v).discard();
+    }
+
+    /// Truncates `values` to `len`, without drop glue for the plain values.
+    #[inline]
+    pub(crate) fn truncate_vec(values: &mut Vec<Value>, len: usize) {
+        while values.len() > len {
+            if let Some(v) = values.pop() {
+                v.discard();
+            }
+        }
+    }
+
     /// `Int(n)`.
     pub fn int(n: i64) -> Self {
         Value::Int(n)

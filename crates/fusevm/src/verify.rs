@@ -102,13 +102,12 @@ pub fn verify_all(chunk: &Chunk, max_errors: usize) -> Result<Verified, Vec<Veri
         if errors.len() >= max_errors.max(1) {
             break;
         }
-        let fname = chunk.names.get(name as usize);
-        let message = if fname.is_none() {
-            format!("function entry names index {name}, but the name pool has {} names", chunk.names.len())
-        } else if entry > len {
-            format!("function `{}` enters at {entry}, past the end of the chunk ({len} ops)", fname.unwrap())
-        } else {
-            continue;
+        let message = match chunk.names.get(name as usize) {
+            None => format!("function entry names index {name}, but the name pool has {} names", chunk.names.len()),
+            Some(fname) if entry > len => {
+                format!("function `{fname}` enters at {entry}, past the end of the chunk ({len} ops)")
+            }
+            Some(_) => continue,
         };
         errors.push(VerifyError { ip: None, op: None, line: None, message });
     }

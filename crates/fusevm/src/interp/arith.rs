@@ -11,21 +11,21 @@ use crate::Value;
 use std::cmp::Ordering;
 
 /// Applies a pair-helper op in place: `[.., a, b] -> [.., f(a, b)]`, no-op below two values.
+/// The Int × Int path writes without drop glue: both operands are known to be plain.
 macro_rules! pair_op {
     ($vm:expr, |$x:ident, $y:ident| int: $int:expr, float: $float:expr) => {{
         if let [.., a, b] = $vm.stack.as_mut_slice() {
-            let r = match (&*a, &*b) {
-                (Value::Int($x), Value::Int($y)) => {
-                    let ($x, $y) = (*$x, *$y);
-                    $int
+            if let (Value::Int($x), Value::Int($y)) = (&*a, &*b) {
+                let ($x, $y) = (*$x, *$y);
+                Value::overwrite(a, $int);
+                if let Some(b) = $vm.stack.pop() {
+                    b.discard();
                 }
-                (a, b) => {
-                    let ($x, $y) = (a.to_float(), b.to_float());
-                    $float
-                }
-            };
-            *a = r;
-            $vm.stack.pop();
+            } else {
+                let ($x, $y) = (a.to_float(), b.to_float());
+                *a = $float;
+                $vm.stack.pop();
+            }
         }
     }};
 }
@@ -84,6 +84,7 @@ impl VM {
     }
 
     /// Int `% 0` is 0, and `i64::MIN % -1` is 0 (upstream panics: quirk B5).
+    #[inline(never)]
     pub(super) fn exec_mod(&mut self) {
         pair_op!(self, |x, y| int: Value::Int(if y == 0 { 0 } else { x.wrapping_rem(y) }), float: Value::Float(x % y))
     }
@@ -95,6 +96,7 @@ impl VM {
         self.stack.push(if b == 0.0 { Value::Undef } else { Value::Float(a / b) });
     }
 
+    #[inline(never)]
     pub(super) fn exec_pow(&mut self) {
         let b = self.pop().to_float();
         let a = self.pop().to_float();
@@ -150,6 +152,7 @@ impl VM {
     }
 
     /// `Int(-1 | 0 | 1)`; NaN compares as 0.
+    #[inline(never)]
     pub(super) fn exec_spaceship(&mut self) {
         pair_op!(self, |x, y| int: Value::Int(x.cmp(&y) as i64),
             float: Value::Int(x.partial_cmp(&y).map_or(0, |o| o as i64)))
@@ -162,11 +165,13 @@ impl VM {
         a.as_str_cow().as_ref().cmp(b.as_str_cow().as_ref())
     }
 
+    #[inline(never)]
     pub(super) fn exec_str_cmp_op(&mut self, test: fn(Ordering) -> bool) {
         let o = self.pop_str_ordering();
         self.stack.push(Value::Bool(test(o)));
     }
 
+    #[inline(never)]
     pub(super) fn exec_str_cmp(&mut self) {
         let o = self.pop_str_ordering();
         self.stack.push(Value::Int(o as i64));

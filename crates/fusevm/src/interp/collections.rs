@@ -46,12 +46,14 @@ impl VM {
         }
     }
 
+    #[inline(never)]
     pub(super) fn exec_slot_array_get(&mut self, s: u16) {
         let i = self.pop().to_int();
         let v = Self::element(self.slot(s), i);
         self.stack.push(v);
     }
 
+    #[inline(never)]
     pub(super) fn exec_slot_array_set(&mut self, s: u16) -> Result<(), Trap> {
         let i = self.pop().to_int();
         let v = self.pop();
@@ -62,12 +64,14 @@ impl VM {
         }
     }
 
+    #[inline(never)]
     pub(super) fn exec_array_get(&mut self, g: u16) {
         let i = self.pop().to_int();
         let v = Self::element(self.global(g), i);
         self.stack.push(v);
     }
 
+    #[inline(never)]
     pub(super) fn exec_array_set(&mut self, g: u16) -> Result<(), Trap> {
         let i = self.pop().to_int();
         let v = self.pop();
@@ -78,6 +82,7 @@ impl VM {
         }
     }
 
+    #[inline(never)]
     pub(super) fn exec_array_push(&mut self, g: u16) -> Result<(), Trap> {
         let v = self.pop();
         let limit = self.limits.max_collection_len;
@@ -93,6 +98,7 @@ impl VM {
         Ok(())
     }
 
+    #[inline(never)]
     pub(super) fn exec_array_pop(&mut self, g: u16) {
         let v = match self.globals.get_mut(g as usize) {
             Some(Value::Array(a)) => a.pop().unwrap_or_default(),
@@ -101,6 +107,7 @@ impl VM {
         self.stack.push(v);
     }
 
+    #[inline(never)]
     pub(super) fn exec_array_shift(&mut self, g: u16) {
         let v = match self.globals.get_mut(g as usize) {
             Some(Value::Array(a)) if !a.is_empty() => a.remove(0),
@@ -109,6 +116,7 @@ impl VM {
         self.stack.push(v);
     }
 
+    #[inline(never)]
     pub(super) fn exec_array_len(&mut self, g: u16) {
         let n = match self.global(g) {
             Value::Array(a) => a.len() as i64,
@@ -123,11 +131,13 @@ impl VM {
         self.stack.split_off(at)
     }
 
+    #[inline(never)]
     pub(super) fn exec_make_array(&mut self, n: u16) {
         let items = self.pop_n(n as usize);
         self.stack.push(Value::array(items));
     }
 
+    #[inline(never)]
     pub(super) fn exec_hash_get(&mut self, g: u16) {
         let k = self.pop();
         let v = match self.global(g) {
@@ -137,6 +147,7 @@ impl VM {
         self.stack.push(v);
     }
 
+    #[inline(never)]
     pub(super) fn exec_hash_set(&mut self, g: u16) -> Result<(), Trap> {
         let k = self.pop();
         let v = self.pop();
@@ -158,6 +169,7 @@ impl VM {
         Ok(())
     }
 
+    #[inline(never)]
     pub(super) fn exec_hash_delete(&mut self, g: u16) {
         let k = self.pop();
         let v = match self.globals.get_mut(g as usize) {
@@ -167,12 +179,14 @@ impl VM {
         self.stack.push(v);
     }
 
+    #[inline(never)]
     pub(super) fn exec_hash_exists(&mut self, g: u16) {
         let k = self.pop();
         let found = matches!(self.global(g), Value::Hash(h) if h.contains_key(key_of(&k).as_ref()));
         self.stack.push(Value::Bool(found));
     }
 
+    #[inline(never)]
     pub(super) fn exec_hash_keys(&mut self, g: u16) {
         let keys = match self.global(g) {
             Value::Hash(h) => h.keys().map(|k| Value::str(k.as_str())).collect(),
@@ -181,6 +195,7 @@ impl VM {
         self.stack.push(Value::array(keys));
     }
 
+    #[inline(never)]
     pub(super) fn exec_hash_values(&mut self, g: u16) {
         let values = match self.global(g) {
             Value::Hash(h) => h.values().cloned().collect(),
@@ -190,6 +205,7 @@ impl VM {
     }
 
     /// `MakeHash(n)` pairs `n` stack *items*; an odd trailing key is dropped (upstream C7).
+    #[inline(never)]
     pub(super) fn exec_make_hash(&mut self, n: u16) {
         let items = self.pop_n(n as usize);
         let mut map = crate::value::ValueMap::default();
@@ -201,6 +217,7 @@ impl VM {
     }
 
     /// `[from, to] -> [Array]`, inclusive; bounded by the collection limit.
+    #[inline(never)]
     pub(super) fn exec_range(&mut self) -> Result<(), Trap> {
         let to = self.pop().to_int();
         let from = self.pop().to_int();
@@ -212,6 +229,7 @@ impl VM {
     }
 
     /// `[from, to, step] -> [Array]`; step 0 gives an empty array.
+    #[inline(never)]
     pub(super) fn exec_range_step(&mut self) -> Result<(), Trap> {
         let step = self.pop().to_int() as i128;
         let to = self.pop().to_int() as i128;

@@ -30,24 +30,30 @@ impl VM {
         }
         let caller_slots = std::mem::replace(&mut self.slots, callee_slots);
         if let Some(caller) = self.frames.last_mut() {
-            caller.slots = caller_slots;
+            // The record held the empty placeholder: nothing to drop.
+            std::mem::forget(std::mem::replace(&mut caller.slots, caller_slots));
         }
         self.frames.push(Frame { return_ip, stack_base, slots: Vec::new() });
         Ok(())
     }
 
-    /// Pops the current frame, restoring the caller's slots; returns the popped record.
-    fn pop_frame_record(&mut self) -> Option<Frame> {
+    /// Pops the current frame, restoring the caller's slots; returns its `(return_ip,
+    /// stack_base)`.
+    fn pop_frame_record(&mut self) -> Option<(usize, usize)> {
         if self.frames.len() <= 1 {
             return None;
         }
-        let frame = self.frames.pop()?;
+        let Frame { return_ip, stack_base, slots: placeholder } = self.frames.pop()?;
+        // While running, a frame record's `slots` is an empty, unallocated placeholder:
+        // forgetting it frees nothing and skips the drop glue.
+        debug_assert_eq!(placeholder.capacity(), 0);
+        std::mem::forget(placeholder);
         let dead = std::mem::take(&mut self.slots);
         self.recycle_slots(dead);
         if let Some(caller) = self.frames.last_mut() {
             self.slots = std::mem::take(&mut caller.slots);
         }
-        Some(frame)
+        Some((return_ip, stack_base))
     }
 
     /// `Call(f, argc)`: returns the entry to continue at.
@@ -88,14 +94,14 @@ impl VM {
     /// ip)`, or `None` to halt at top level.
     pub(super) fn exec_return(&mut self, ops: &[Op]) -> Result<Option<usize>, Trap> {
         while self.in_scope_frame(ops) {
-            if let Some(scope) = self.pop_frame_record() {
-                self.stack.truncate(scope.stack_base);
+            if let Some((_, base)) = self.pop_frame_record() {
+                Value::truncate_vec(&mut self.stack, base);
             }
         }
         match self.pop_frame_record() {
-            Some(frame) => {
-                self.stack.truncate(frame.stack_base);
-                Ok(Some(frame.return_ip))
+            Some((return_ip, base)) => {
+                Value::truncate_vec(&mut self.stack, base);
+                Ok(Some(return_ip))
             }
             None => Ok(None),
         }
@@ -103,8 +109,8 @@ impl VM {
 
     pub(super) fn exec_pop_frame(&mut self) -> Result<(), Trap> {
         match self.pop_frame_record() {
-            Some(frame) => {
-                self.stack.truncate(frame.stack_base);
+            Some((_, base)) => {
+                Value::truncate_vec(&mut self.stack, base);
                 Ok(())
             }
             None => Err(Trap::new(ErrorKind::BadFrame, "PopFrame with no open frame (the top-level frame stays)")),

@@ -91,7 +91,7 @@ impl VM {
                 Op::LoadTrue => self.stack.push(Value::Bool(true)),
                 Op::LoadFalse => self.stack.push(Value::Bool(false)),
                 Op::LoadUndef => self.stack.push(Value::Undef),
-                Op::Pop => drop(self.stack.pop()),
+                Op::Pop => self.pop().discard(),
                 Op::Dup => self.exec_dup(),
                 Op::Dup2 => self.exec_dup2(),
                 Op::Swap => self.exec_swap(),
@@ -102,7 +102,7 @@ impl VM {
                     let v = self.pop();
                     self.set_global(g, v)
                 }
-                Op::GetSlot(s) => self.stack.push(self.slot(s).clone()),
+                Op::GetSlot(s) => self.exec_get_slot(s),
                 Op::SetSlot(s) => {
                     let v = self.pop();
                     self.set_slot(s, v)
@@ -168,12 +168,12 @@ impl VM {
                 // ---- control flow
                 Op::Jump(t) => goto!(t),
                 Op::JumpIfTrue(t) => {
-                    if self.pop().is_truthy() {
+                    if self.pop_truthy() {
                         goto!(t)
                     }
                 }
                 Op::JumpIfFalse(t) => {
-                    if !self.pop().is_truthy() {
+                    if !self.pop_truthy() {
                         goto!(t)
                     }
                 }
@@ -323,6 +323,31 @@ impl VM {
         self.ip = ip;
         self.charge_ticks(ticks);
         Ok(Exit::End)
+    }
+
+    /// `GetSlot`: the Int case first (a compare instead of the clone's variant table).
+    #[inline(always)]
+    fn exec_get_slot(&mut self, s: u16) {
+        let v = match self.slots.get(s as usize) {
+            Some(Value::Int(n)) => Value::Int(*n),
+            Some(v) => v.clone(),
+            None => Value::Undef,
+        };
+        self.stack.push(v);
+    }
+
+    /// Pops the top and tests it (an empty stack reads as `Undef`: false).
+    #[inline(always)]
+    fn pop_truthy(&mut self) -> bool {
+        match self.stack.pop() {
+            Some(Value::Bool(b)) => b,
+            Some(v) => {
+                let t = v.is_truthy();
+                v.discard();
+                t
+            }
+            None => false,
+        }
     }
 
     /// Ticks in the current slice. Invariant: `fuel_left` is the fuel at the start of the

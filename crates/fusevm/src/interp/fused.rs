@@ -48,6 +48,7 @@ impl VM {
     }
 
     /// `while i < limit { sum += i; i += 1 }` in closed form (wrapping, like the loop).
+    #[inline(never)]
     pub(super) fn exec_accum_sum_loop(&mut self, sum: u16, i: u16, limit: i32, ticks: &mut u64) -> Result<(), Trap> {
         let start = self.slot(i).to_int();
         let total = self.slot(sum).to_int();
@@ -65,6 +66,7 @@ impl VM {
     }
 
     /// `while i < limit { s .= constants[c]; i += 1 }`, appending in place.
+    #[inline(never)]
     pub(super) fn exec_concat_const_loop(
         &mut self,
         c: u16,
@@ -102,6 +104,7 @@ impl VM {
 
     /// `while i < limit { push(globals[g], Int(i)); i += 1 }`; a global that is not an
     /// array is replaced by a new one (upstream).
+    #[inline(never)]
     pub(super) fn exec_push_int_range_loop(&mut self, g: u16, i: u16, limit: i32, ticks: &mut u64) -> Result<(), Trap> {
         let start = self.slot(i).to_int();
         let n = iterations(start, limit);

@@ -7,6 +7,7 @@ use std::io::{BufRead, Write};
 
 impl VM {
     /// Pops the top `n` values and writes them deepest first, with no separator.
+    #[inline(never)]
     pub(super) fn exec_print(&mut self, n: u8, newline: bool) {
         let at = self.stack.len().saturating_sub(n as usize);
         let mut text = String::new();
@@ -22,6 +23,7 @@ impl VM {
     }
 
     /// One line of stdin without its trailing `\n`s (`\r` kept); `""` at end of input.
+    #[inline(never)]
     pub(super) fn exec_read_line(&mut self) {
         let mut line = String::new();
         let _ = std::io::stdin().lock().read_line(&mut line);

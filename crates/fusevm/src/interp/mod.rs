@@ -187,6 +187,7 @@ impl VM {
     }
 
     /// Pops a value; `Undef` if the stack is empty.
+    #[inline]
     pub fn pop(&mut self) -> Value {
         self.stack.pop().unwrap_or_default()
     }
@@ -313,7 +314,7 @@ impl VM {
     }
 
     fn recycle_slots(&mut self, mut slots: Vec<Value>) {
-        slots.clear();
+        Value::truncate_vec(&mut slots, 0);
         // Keep the pool bounded: a deep recursion once should not pin memory forever.
         if self.slot_pool.len() < 1024 {
             self.slot_pool.push(slots);
@@ -321,13 +322,16 @@ impl VM {
     }
 
     /// Writes slot `s` of the current frame, growing the slots with `Undef`.
-    #[inline]
+    #[inline(always)]
     fn set_slot(&mut self, s: u16, v: Value) {
         let s = s as usize;
         if let Some(slot) = self.slots.get_mut(s) {
-            *slot = v;
+            Value::overwrite(slot, v);
         } else {
-            self.slots.resize(s, Value::Undef);
+            // Not `resize`: it drops its fill value through the out-of-line drop glue.
+            while self.slots.len() < s {
+                self.slots.push(Value::Undef);
+            }
             self.slots.push(v);
         }
     }

@@ -13,6 +13,7 @@ use std::io::Write;
 
 impl VM {
     /// Runs `f` on the host, or on the inert default host when none is installed.
+    #[inline(never)]
     pub(super) fn with_host<R>(&mut self, f: impl FnOnce(&mut dyn ShellHost) -> R) -> R {
         match self.host.as_deref_mut() {
             Some(h) => f(h),
@@ -35,6 +36,7 @@ impl VM {
 
     /// `Exec(argc)`: in-chunk function by name, then the shortcuts `true`, `false`,
     /// `echo`, `test`/`[`, then the host. Returns the ip to continue at. `$?` is not set.
+    #[inline(never)]
     pub(super) fn exec_exec(&mut self, argc: u8, ip: usize) -> Result<usize, Trap> {
         let args = self.pop_words(argc);
         let Some(cmd) = args.first() else {
@@ -60,6 +62,7 @@ impl VM {
         Ok(ip)
     }
 
+    #[inline(never)]
     pub(super) fn exec_exec_bg(&mut self, argc: u8) {
         let args = self.pop_words(argc);
         if !args.is_empty() {
@@ -69,6 +72,7 @@ impl VM {
     }
 
     /// `PipelineEnd`: the host's status (with no host: `$?` unchanged), pushed and kept.
+    #[inline(never)]
     pub(super) fn exec_pipeline_end(&mut self) {
         let status = match self.host.as_deref_mut() {
             Some(h) => h.pipeline_end(),
@@ -78,22 +82,26 @@ impl VM {
         self.stack.push(Value::Status(status));
     }
 
+    #[inline(never)]
     pub(super) fn exec_redirect(&mut self, fd: u8, kind: u8) {
         let target = self.pop().to_str();
         self.with_host(|h| h.redirect(fd, kind, &target));
     }
 
+    #[inline(never)]
     pub(super) fn exec_here_doc(&mut self, c: u16) {
         let text = self.chunk.constants.get(c as usize).map(Value::to_str).unwrap_or_default();
         self.with_host(|h| h.heredoc(&text));
     }
 
+    #[inline(never)]
     pub(super) fn exec_here_string(&mut self) {
         let word = self.pop().to_str();
         self.with_host(|h| h.herestring(&word));
     }
 
     /// `CmdSubst` / `ProcessSubIn` / `ProcessSubOut`: the host's text for a sub-chunk.
+    #[inline(never)]
     pub(super) fn exec_sub_chunk_text(&mut self, sub: u16, f: fn(&mut dyn ShellHost, &Chunk) -> String) {
         let text = match (self.host.as_deref_mut(), self.chunk.sub_chunks.get(sub as usize)) {
             (Some(h), Some(c)) => f(h, c),
@@ -102,18 +110,21 @@ impl VM {
         self.stack.push(Value::str(text));
     }
 
+    #[inline(never)]
     pub(super) fn exec_subshell_end(&mut self) {
         if let Some(status) = self.with_host(|h| h.subshell_end()) {
             self.last_status = status;
         }
     }
 
+    #[inline(never)]
     pub(super) fn exec_glob(&mut self, recursive: bool) {
         let pattern = self.pop().to_str();
         let matches = self.with_host(|h| h.glob(&pattern, recursive));
         self.stack.push(Value::array(matches.into_iter().map(Value::str).collect()));
     }
 
+    #[inline(never)]
     pub(super) fn exec_test_file(&mut self, test: u8) {
         let path = self.pop().to_str();
         let ok = self.with_host(|h| h.test_file(&path, test));
@@ -121,6 +132,7 @@ impl VM {
     }
 
     /// `TrapSet`: always pops the signal name; hands the handler chunk to the host.
+    #[inline(never)]
     pub(super) fn exec_trap_set(&mut self, sub: u16) {
         let sig = self.pop().to_str();
         if let (Some(h), Some(c)) = (self.host.as_deref_mut(), self.chunk.sub_chunks.get(sub as usize)) {
@@ -129,6 +141,7 @@ impl VM {
     }
 
     /// `ExpandParam(m)`: pops the modifier's operands (push order), then the name.
+    #[inline(never)]
     pub(super) fn exec_expand_param(&mut self, modifier: u8) {
         use crate::op::param_mod::*;
         let nargs = match modifier {
@@ -143,18 +156,21 @@ impl VM {
         self.stack.push(v);
     }
 
+    #[inline(never)]
     pub(super) fn exec_word_split(&mut self) {
         let s = self.pop().to_str();
         let words = self.with_host(|h| h.word_split(&s));
         self.stack.push(Value::array(words.into_iter().map(Value::str).collect()));
     }
 
+    #[inline(never)]
     pub(super) fn exec_brace_expand(&mut self) {
         let s = self.pop().to_str();
         let words = self.with_host(|h| h.brace_expand(&s));
         self.stack.push(Value::array(words.into_iter().map(Value::str).collect()));
     }
 
+    #[inline(never)]
     pub(super) fn exec_tilde_expand(&mut self) {
         let s = self.pop().to_str();
         let out = self.with_host(|h| h.tilde_expand(&s));
@@ -163,6 +179,7 @@ impl VM {
 
     /// `CallFunction(f, argc)`: with a host, its function or command (`$?` set, status
     /// pushed); with none, the in-chunk function, else "command not found" (127).
+    #[inline(never)]
     pub(super) fn exec_call_function(&mut self, f: u16, argc: u8, ip: usize) -> Result<usize, Trap> {
         let name = self.chunk.names.get(f as usize).cloned().unwrap_or_default();
         let args = self.pop_words(argc);
@@ -183,6 +200,7 @@ impl VM {
         Ok(ip)
     }
 
+    #[inline(never)]
     pub(super) fn exec_str_match(&mut self) {
         let pat = self.pop().to_str();
         let s = self.pop().to_str();
@@ -190,6 +208,7 @@ impl VM {
         self.stack.push(Value::Bool(ok));
     }
 
+    #[inline(never)]
     pub(super) fn exec_regex_match(&mut self) {
         let re = self.pop().to_str();
         let s = self.pop().to_str();

@@ -10,6 +10,7 @@ use crate::{Op, Value};
 use std::sync::Arc;
 
 impl VM {
+    #[inline(never)]
     pub(super) fn exec_concat(&mut self, next: Option<Op>) -> Result<(), Trap> {
         let b = self.pop();
         let mut a = self.pop();
@@ -52,6 +53,7 @@ impl VM {
     }
 
     /// `[s, n] -> [Str]`: `str(s)` repeated `max(n, 0)` times, within the string limit.
+    #[inline(never)]
     pub(super) fn exec_string_repeat(&mut self) -> Result<(), Trap> {
         let n = self.pop().to_int();
         let s = self.pop();
@@ -65,6 +67,7 @@ impl VM {
         Ok(())
     }
 
+    #[inline(never)]
     pub(super) fn exec_string_len(&mut self) {
         let v = self.pop();
         self.stack.push(Value::Int(v.len() as i64));
