@@ -31,8 +31,7 @@ pub enum ErrorKind {
     CollectionTooLarge,
     /// A negative or otherwise unusable array index on a store.
     BadIndex,
-    /// Frames used inconsistently (`Return` inside a `PushFrame` scope, `PopFrame` of the
-    /// base frame).
+    /// `PopFrame` with no open frame (the top-level frame cannot be popped).
     BadFrame,
 }
 

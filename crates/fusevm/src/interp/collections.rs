@@ -132,9 +132,11 @@ impl VM {
     }
 
     #[inline(never)]
-    pub(super) fn exec_make_array(&mut self, n: u16) {
+    pub(super) fn exec_make_array(&mut self, n: u16) -> Result<(), Trap> {
+        self.check_collection_len((n as usize).min(self.stack.len()) as u128)?;
         let items = self.pop_n(n as usize);
         self.stack.push(Value::array(items));
+        Ok(())
     }
 
     #[inline(never)]
@@ -206,7 +208,8 @@ impl VM {
 
     /// `MakeHash(n)` pairs `n` stack *items*; an odd trailing key is dropped (upstream C7).
     #[inline(never)]
-    pub(super) fn exec_make_hash(&mut self, n: u16) {
+    pub(super) fn exec_make_hash(&mut self, n: u16) -> Result<(), Trap> {
+        self.check_collection_len(((n as usize).min(self.stack.len()) / 2) as u128)?;
         let items = self.pop_n(n as usize);
         let mut map = crate::value::ValueMap::default();
         let mut it = items.into_iter();
@@ -214,6 +217,7 @@ impl VM {
             map.insert(k.to_str(), v);
         }
         self.stack.push(Value::Hash(Box::new(map)));
+        Ok(())
     }
 
     /// `[from, to] -> [Array]`, inclusive; bounded by the collection limit.

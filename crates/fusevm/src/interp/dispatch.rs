@@ -117,7 +117,7 @@ impl VM {
                 Op::ArrayPop(g) => self.exec_array_pop(g),
                 Op::ArrayShift(g) => self.exec_array_shift(g),
                 Op::ArrayLen(g) => self.exec_array_len(g),
-                Op::MakeArray(n) => self.exec_make_array(n),
+                Op::MakeArray(n) => tri!(self.exec_make_array(n), ip),
                 Op::DeclareHash(g) => self.set_global(g, Value::Hash(Box::default())),
                 Op::HashGet(g) => self.exec_hash_get(g),
                 Op::HashSet(g) => tri!(self.exec_hash_set(g), ip),
@@ -125,7 +125,7 @@ impl VM {
                 Op::HashExists(g) => self.exec_hash_exists(g),
                 Op::HashKeys(g) => self.exec_hash_keys(g),
                 Op::HashValues(g) => self.exec_hash_values(g),
-                Op::MakeHash(n) => self.exec_make_hash(n),
+                Op::MakeHash(n) => tri!(self.exec_make_hash(n), ip),
                 // ---- arithmetic
                 Op::Add => self.exec_add(),
                 Op::Sub => self.exec_sub(),

@@ -52,7 +52,8 @@ impl VM {
         }
         let verified = crate::verify::verify_all(&self.chunk, 1).map_err(|errs| {
             let e = &errs[0];
-            VmError { kind: ErrorKind::Verify, message: e.to_string(), ip: e.ip, op: e.op, line: e.line }
+            let message = format!("invalid chunk: {}", e.message);
+            VmError { kind: ErrorKind::Verify, message, ip: e.ip, op: e.op, line: e.line }
         })?;
         let mut entries = vec![NO_ENTRY; self.chunk.names.len()];
         // The first registration of a name wins (`Chunk::find_sub`).
