@@ -175,3 +175,123 @@ fn string_append_loop_builds_the_whole_string() {
     assert_eq!(s.len(), 2000);
     assert!(s.starts_with("abab"));
 }
+
+#[test]
+fn after_an_error_the_vm_stays_halted_until_reset() {
+    // Upstream resumes after the failing Call on the next run (quirk B12).
+    let mut b = ChunkBuilder::new();
+    let g = b.add_name("missing");
+    b.emit(Op::LoadInt(1), 1);
+    b.emit(Op::Call(g, 0), 1);
+    b.emit(Op::LoadInt(2), 1);
+    let chunk = b.build();
+    let mut vm = VM::new(chunk.clone());
+    assert!(matches!(vm.run(), VMResult::Error(_)));
+    assert!(matches!(vm.run(), VMResult::Ok(Value::Int(1))), "second run only pops");
+    assert!(matches!(vm.run(), VMResult::Halted));
+    vm.reset(chunk);
+    assert!(vm.last_error().is_none());
+    assert!(matches!(vm.run(), VMResult::Error(_)));
+}
+
+#[test]
+fn a_handler_that_replaces_the_chunk_continues_safely_in_the_new_one() {
+    // Upstream keeps a dangling pointer to the old ops (quirk B10).
+    let mut b = ChunkBuilder::new();
+    b.emit(Op::Extended(0, 0), 1);
+    b.emit(Op::LoadInt(999), 1);
+    let mut vm = VM::new(b.build());
+    vm.set_extension_handler(Box::new(|vm, _, _| {
+        let mut nb = ChunkBuilder::new();
+        nb.emit(Op::LoadInt(40), 1);
+        nb.emit(Op::LoadInt(2), 1);
+        nb.emit(Op::Add, 1);
+        vm.chunk = nb.build();
+        vm.ip = 0;
+    }));
+    assert!(matches!(vm.run(), VMResult::Ok(Value::Int(42))));
+}
+
+#[test]
+fn a_replaced_chunk_is_verified_before_it_runs() {
+    let mut b = ChunkBuilder::new();
+    b.emit(Op::Extended(0, 0), 1);
+    let mut vm = VM::new(b.build());
+    vm.set_extension_handler(Box::new(|vm, _, _| {
+        vm.chunk.ops = vec![Op::LoadConst(7)];
+        vm.ip = 0;
+    }));
+    let VMResult::Error(text) = vm.run() else { panic!("expected a verify error") };
+    assert!(text.starts_with("invalid chunk:"), "{text}");
+    assert_eq!(vm.last_error().unwrap().kind, ErrorKind::Verify);
+}
+
+#[test]
+fn a_handler_installed_from_inside_a_handler_is_kept() {
+    // Upstream overwrites it when the outer call returns (quirk B16).
+    let mut b = ChunkBuilder::new();
+    b.emit(Op::Extended(0, 0), 1);
+    b.emit(Op::Extended(0, 0), 1);
+    let mut vm = VM::new(b.build());
+    vm.set_extension_handler(Box::new(|vm, _, _| {
+        vm.push(Value::Int(1));
+        vm.set_extension_handler(Box::new(|vm, _, _| vm.push(Value::Int(2))));
+    }));
+    assert!(matches!(vm.run(), VMResult::Ok(Value::Int(2))));
+    assert!(matches!(vm.stack.as_slice(), [Value::Int(1)]));
+}
+
+#[test]
+fn handlers_see_the_public_state_and_can_halt() {
+    fn builtin(vm: &mut VM, argc: u8) -> Value {
+        let a = vm.pop().to_int();
+        let b = vm.pop().to_int();
+        vm.request_halt();
+        Value::Int(a * b + argc as i64 + vm.frames[0].slots[0].to_int())
+    }
+    let mut b = ChunkBuilder::new();
+    b.emit(Op::LoadInt(100), 1);
+    b.emit(Op::SetSlot(0), 1);
+    b.emit(Op::LoadInt(6), 1);
+    b.emit(Op::LoadInt(7), 1);
+    b.emit(Op::CallBuiltin(3, 2), 1);
+    b.emit(Op::LoadInt(-1), 1);
+    let mut vm = VM::new(b.build());
+    vm.register_builtin(3, builtin);
+    assert!(matches!(vm.run(), VMResult::Ok(Value::Int(144))), "6*7 + 2 + slot 100, then halt");
+    assert!(matches!(vm.run(), VMResult::Halted), "halt persists until reset");
+}
+
+#[test]
+fn full_pools_refuse_instead_of_wrapping() {
+    let mut b = ChunkBuilder::new();
+    for i in 0..65_536 {
+        assert_eq!(b.try_add_constant(Value::Int(i)), Ok(i as u16));
+    }
+    let err = b.try_add_constant(Value::Int(0)).unwrap_err();
+    assert_eq!(err.pool, "constant");
+    let panic = std::panic::catch_unwind(move || {
+        let mut b = b;
+        b.add_constant(Value::Undef)
+    });
+    let msg = panic.unwrap_err().downcast::<String>().unwrap();
+    assert!(msg.contains("constant pool is full"), "{msg}");
+}
+
+#[test]
+fn pool_recycles_vms_and_keeps_their_handlers() {
+    fn seven(_: &mut VM, _: u8) -> Value {
+        Value::Int(7)
+    }
+    let mut pool = fusevm::VMPool::with_capacity(2);
+    let mut b = ChunkBuilder::new();
+    b.emit(Op::CallBuiltin(1, 0), 1);
+    let chunk = b.build();
+    let mut vm = pool.acquire(chunk.clone());
+    vm.register_builtin(1, seven);
+    pool.release(vm);
+    assert_eq!(pool.len(), 1);
+    let r = pool.with(chunk, |vm| vm.run());
+    assert!(matches!(r, VMResult::Ok(Value::Int(7))));
+    assert_eq!(pool.len(), 1);
+}
