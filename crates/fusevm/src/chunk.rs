@@ -45,7 +45,10 @@ impl Chunk {
 
     /// Entry op index of the first function registered under `name_idx`.
     pub fn find_sub(&self, name_idx: u16) -> Option<usize> {
-        self.sub_entries.iter().find(|(n, _)| *n == name_idx).map(|&(_, ip)| ip)
+        self.sub_entries
+            .iter()
+            .find(|(n, _)| *n == name_idx)
+            .map(|&(_, ip)| ip)
     }
 
     /// The source line of op `ip`, if the line table has one.
@@ -76,7 +79,11 @@ pub struct PoolFull {
 
 impl fmt::Display for PoolFull {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} pool is full: at most 65536 entries fit a u16 index", self.pool)
+        write!(
+            f,
+            "{} pool is full: at most 65536 entries fit a u16 index",
+            self.pool
+        )
     }
 }
 

@@ -65,7 +65,10 @@ impl Trap {
     #[cold]
     #[inline(never)]
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Trap { kind, message: message.into() }
+        Trap {
+            kind,
+            message: message.into(),
+        }
     }
 }
 
@@ -86,7 +89,13 @@ impl VmError {
     #[cold]
     #[inline(never)]
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        VmError { kind, message: message.into(), ip: None, op: None, line: None }
+        VmError {
+            kind,
+            message: message.into(),
+            ip: None,
+            op: None,
+            line: None,
+        }
     }
 
     /// Attaches the place from a chunk's op list and line table.

@@ -17,7 +17,8 @@ pub use error::{ErrorKind, VmError};
 pub use host::{DefaultHost, ShellHost, SystemHost};
 pub use isa::Op;
 pub use jit::{
-    DeoptFrame, DeoptInfo, JitCompiler, JitExtension, NativeCode, SlotKind, TraceJitConfig, TraceLookup, TraceMetadata,
+    DeoptFrame, DeoptInfo, JitCompiler, JitExtension, NativeCode, SlotKind, TraceJitConfig, TraceLookup,
+    TraceMetadata,
 };
 pub use limits::{InterruptHandle, Limits};
 pub use value::Value;

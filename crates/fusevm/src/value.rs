@@ -78,7 +78,10 @@ impl Value {
     /// True for the variants that own no heap memory (nothing to drop).
     #[inline(always)]
     pub(crate) fn is_plain(&self) -> bool {
-        !matches!(self, Value::Str(_) | Value::Array(_) | Value::Hash(_) | Value::Ref(_))
+        !matches!(
+            self,
+            Value::Str(_) | Value::Array(_) | Value::Hash(_) | Value::Ref(_)
+        )
     }
 
     /// Drops `self`, skipping the out-of-line drop glue when it owns nothing.

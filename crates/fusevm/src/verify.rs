@@ -56,7 +56,9 @@ pub struct Verified {
 
 /// Checks `chunk`; returns the first problem found.
 pub fn verify(chunk: &Chunk) -> Result<(), VerifyError> {
-    verify_all(chunk, 1).map(|_| ()).map_err(|mut errs| errs.remove(0))
+    verify_all(chunk, 1)
+        .map(|_| ())
+        .map_err(|mut errs| errs.remove(0))
 }
 
 /// Checks `chunk` and reports up to `max_errors` problems (at least one on failure).
@@ -71,9 +73,9 @@ pub fn verify_all(chunk: &Chunk, max_errors: usize) -> Result<Verified, Vec<Veri
         for ((name, kind), value) in info.operands.iter().zip(op.operands().as_slice()) {
             let v = value.as_int();
             let problem = match kind {
-                OperandKind::Target if v as usize > len => {
-                    Some(format!("jump target {v} is past the end of the chunk ({len} ops)"))
-                }
+                OperandKind::Target if v as usize > len => Some(format!(
+                    "jump target {v} is past the end of the chunk ({len} ops)"
+                )),
                 OperandKind::Const if v as usize >= chunk.constants.len() => Some(format!(
                     "constant index {v} out of range (the pool has {} constants)",
                     chunk.constants.len()
@@ -103,16 +105,26 @@ pub fn verify_all(chunk: &Chunk, max_errors: usize) -> Result<Verified, Vec<Veri
             break;
         }
         let message = match chunk.names.get(name as usize) {
-            None => format!("function entry names index {name}, but the name pool has {} names", chunk.names.len()),
+            None => format!(
+                "function entry names index {name}, but the name pool has {} names",
+                chunk.names.len()
+            ),
             Some(fname) if entry > len => {
                 format!("function `{fname}` enters at {entry}, past the end of the chunk ({len} ops)")
             }
             Some(_) => continue,
         };
-        errors.push(VerifyError { ip: None, op: None, line: None, message });
+        errors.push(VerifyError {
+            ip: None,
+            op: None,
+            line: None,
+            message,
+        });
     }
     if errors.is_empty() {
-        Ok(Verified { max_stack_growth: max_stack_growth(&chunk.ops) })
+        Ok(Verified {
+            max_stack_growth: max_stack_growth(&chunk.ops),
+        })
     } else {
         Err(errors)
     }
@@ -128,8 +140,12 @@ fn max_stack_growth(ops: &[Op]) -> usize {
     }
     let mut max = 0i64;
     while let Some(ip) = work.pop() {
-        let (Some(op), Some(h)) = (ops.get(ip), height[ip]) else { continue };
-        let StackEffect::Fixed { pops, pushes } = op.stack_effect() else { continue };
+        let (Some(op), Some(h)) = (ops.get(ip), height[ip]) else {
+            continue;
+        };
+        let StackEffect::Fixed { pops, pushes } = op.stack_effect() else {
+            continue;
+        };
         let after = (h - pops as i64).max(0) + pushes as i64;
         max = max.max(after);
         let mut visit = |next: usize, height: &mut Vec<Option<i64>>| {

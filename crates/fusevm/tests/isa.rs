@@ -8,14 +8,19 @@ use fusevm::{Op, VMResult, Value, VM};
 
 #[test]
 fn op_and_value_sizes_are_pinned() {
-    assert!(std::mem::size_of::<Op>() <= 16, "Op is {} bytes", std::mem::size_of::<Op>());
+    assert!(
+        std::mem::size_of::<Op>() <= 16,
+        "Op is {} bytes",
+        std::mem::size_of::<Op>()
+    );
     assert_eq!(std::mem::size_of::<Value>(), 16);
     assert_eq!(std::mem::align_of::<Value>(), 8);
 }
 
 /// Upstream's declaration order (spec/ops.md § 1): serde's binary encoders and `op_hash`
 /// depend on it.
-const UPSTREAM_ORDER: &str = "Nop LoadInt LoadFloat LoadConst LoadTrue LoadFalse LoadUndef Pop Dup Dup2 Swap Rot \
+const UPSTREAM_ORDER: &str =
+    "Nop LoadInt LoadFloat LoadConst LoadTrue LoadFalse LoadUndef Pop Dup Dup2 Swap Rot \
 GetVar SetVar DeclareVar GetSlot SetSlot SlotArrayGet SlotArraySet GetArray SetArray DeclareArray ArrayGet \
 ArraySet ArrayPush ArrayPop ArrayShift ArrayLen MakeArray GetHash SetHash DeclareHash HashGet HashSet \
 HashDelete HashExists HashKeys HashValues MakeHash Add Sub Mul Div Mod Pow Negate Inc Dec Concat \
@@ -41,7 +46,10 @@ fn declaration_order_is_upstreams() {
 fn serde_uses_upstreams_external_tagging() {
     assert_eq!(serde_json::to_string(&Op::Add).unwrap(), "\"Add\"");
     assert_eq!(serde_json::to_string(&Op::LoadInt(5)).unwrap(), "{\"LoadInt\":5}");
-    assert_eq!(serde_json::to_string(&Op::Call(1, 2)).unwrap(), "{\"Call\":[1,2]}");
+    assert_eq!(
+        serde_json::to_string(&Op::Call(1, 2)).unwrap(),
+        "{\"Call\":[1,2]}"
+    );
     // bincode writes the variant index: `Add` is variant 39.
     assert_eq!(&bincode::serialize(&Op::Add).unwrap()[..4], &39u32.to_le_bytes());
 }
@@ -51,7 +59,12 @@ fn every_op_has_a_unique_mnemonic_a_doc_and_its_number() {
     let mut seen = std::collections::HashSet::new();
     for (i, info) in OP_INFO.iter().enumerate() {
         assert!(seen.insert(info.mnemonic), "duplicate mnemonic {}", info.mnemonic);
-        assert!(info.doc.contains("->"), "{} doc lacks stack notation: {:?}", info.name, info.doc);
+        assert!(
+            info.doc.contains("->"),
+            "{} doc lacks stack notation: {:?}",
+            info.name,
+            info.doc
+        );
         let (code, found) = fusevm::isa::OpInfo::by_mnemonic(info.mnemonic).unwrap();
         assert_eq!((code as usize, found.name), (i, info.name));
     }
@@ -89,7 +102,10 @@ fn observe(body: &str, a: i64, b: i64) -> String {
         VMResult::Ok(v) => format!("{v:?}"),
         other => format!("{other:?}"),
     };
-    format!("result {r}, stack {:?}, slots {:?}, globals {:?}", vm.stack, vm.frames[0].slots, vm.globals)
+    format!(
+        "result {r}, stack {:?}, slots {:?}, globals {:?}",
+        vm.stack, vm.frames[0].slots, vm.globals
+    )
 }
 
 #[test]
@@ -103,8 +119,11 @@ fn every_fused_op_equals_the_sequence_it_replaces() {
             for &a in SLOT_VALUES {
                 for &b in SLOT_VALUES {
                     let mut slot = 0u16;
-                    let texts: Vec<String> =
-                        info.operands.iter().map(|(n, k)| operand_text(n, *k, &mut slot, limit)).collect();
+                    let texts: Vec<String> = info
+                        .operands
+                        .iter()
+                        .map(|(n, k)| operand_text(n, *k, &mut slot, limit))
+                        .collect();
                     let fused = format!("{} {}", info.mnemonic, texts.join(", "));
                     let mut expansion = template.to_string();
                     for (k, t) in texts.iter().enumerate() {

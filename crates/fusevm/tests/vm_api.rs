@@ -76,7 +76,9 @@ fn call_with_more_arguments_than_the_stack_holds_is_an_error() {
     b.emit(Op::ReturnValue, 8);
     b.add_sub_entry(f, 1);
     let mut vm = VM::new(b.build());
-    let VMResult::Error(text) = vm.run() else { panic!("expected an error") };
+    let VMResult::Error(text) = vm.run() else {
+        panic!("expected an error")
+    };
     let err = vm.last_error().expect("structured error");
     assert_eq!(err.kind, ErrorKind::StackUnderflow);
     assert_eq!((err.ip, err.line), (Some(0), Some(7)));
@@ -89,7 +91,9 @@ fn undefined_function_error_keeps_upstreams_text_as_prefix() {
     let g = b.add_name("nosuch");
     b.emit(Op::Call(g, 0), 3);
     let mut vm = VM::new(b.build());
-    let VMResult::Error(text) = vm.run() else { panic!("expected an error") };
+    let VMResult::Error(text) = vm.run() else {
+        panic!("expected an error")
+    };
     assert!(text.starts_with("undefined function: nosuch"), "{text}");
     assert_eq!(vm.last_error().unwrap().kind, ErrorKind::UndefinedFunction);
 }
@@ -113,7 +117,10 @@ fn fuel_allows_exactly_the_budget_of_back_edges() {
             b.emit(op, 1);
         }
         let mut vm = VM::new(b.build());
-        vm.set_limits(Limits { fuel: Some(fuel), ..Limits::default() });
+        vm.set_limits(Limits {
+            fuel: Some(fuel),
+            ..Limits::default()
+        });
         let r = vm.run();
         if ok {
             assert!(matches!(r, VMResult::Ok(Value::Int(0))), "fuel {fuel}: {r:?}");
@@ -148,7 +155,10 @@ fn deep_recursion_ends_with_a_depth_error() {
     b.emit(Op::Call(f, 0), 1);
     b.add_sub_entry(f, 0);
     let mut vm = VM::new(b.build());
-    vm.set_limits(Limits { max_call_depth: 1000, ..Limits::default() });
+    vm.set_limits(Limits {
+        max_call_depth: 1000,
+        ..Limits::default()
+    });
     assert!(matches!(vm.run(), VMResult::Error(_)));
     assert_eq!(vm.last_error().unwrap().kind, ErrorKind::CallDepth);
     assert_eq!(vm.frames.len(), 1000);
@@ -171,7 +181,9 @@ fn string_append_loop_builds_the_whole_string() {
     b.emit(Op::SlotIncLtIntJumpBack(1, 1000, top), 2);
     b.emit(Op::GetSlot(0), 3);
     let mut vm = VM::new(b.build());
-    let VMResult::Ok(Value::Str(s)) = vm.run() else { panic!() };
+    let VMResult::Ok(Value::Str(s)) = vm.run() else {
+        panic!()
+    };
     assert_eq!(s.len(), 2000);
     assert!(s.starts_with("abab"));
 }
@@ -187,7 +199,10 @@ fn after_an_error_the_vm_stays_halted_until_reset() {
     let chunk = b.build();
     let mut vm = VM::new(chunk.clone());
     assert!(matches!(vm.run(), VMResult::Error(_)));
-    assert!(matches!(vm.run(), VMResult::Ok(Value::Int(1))), "second run only pops");
+    assert!(
+        matches!(vm.run(), VMResult::Ok(Value::Int(1))),
+        "second run only pops"
+    );
     assert!(matches!(vm.run(), VMResult::Halted));
     vm.reset(chunk);
     assert!(vm.last_error().is_none());
@@ -221,7 +236,9 @@ fn a_replaced_chunk_is_verified_before_it_runs() {
         vm.chunk.ops = vec![Op::LoadConst(7)];
         vm.ip = 0;
     }));
-    let VMResult::Error(text) = vm.run() else { panic!("expected a verify error") };
+    let VMResult::Error(text) = vm.run() else {
+        panic!("expected a verify error")
+    };
     assert!(text.starts_with("invalid chunk:"), "{text}");
     assert_eq!(vm.last_error().unwrap().kind, ErrorKind::Verify);
 }
@@ -258,7 +275,10 @@ fn handlers_see_the_public_state_and_can_halt() {
     b.emit(Op::LoadInt(-1), 1);
     let mut vm = VM::new(b.build());
     vm.register_builtin(3, builtin);
-    assert!(matches!(vm.run(), VMResult::Ok(Value::Int(144))), "6*7 + 2 + slot 100, then halt");
+    assert!(
+        matches!(vm.run(), VMResult::Ok(Value::Int(144))),
+        "6*7 + 2 + slot 100, then halt"
+    );
     assert!(matches!(vm.run(), VMResult::Halted), "halt persists until reset");
 }
 

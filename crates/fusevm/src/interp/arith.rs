@@ -37,7 +37,10 @@ impl VM {
                 self.stack.push(v.clone());
                 Ok(())
             }
-            None => Err(Trap::new(ErrorKind::Verify, format!("constant index {c} out of range"))),
+            None => Err(Trap::new(
+                ErrorKind::Verify,
+                format!("constant index {c} out of range"),
+            )),
         }
     }
 
@@ -93,7 +96,11 @@ impl VM {
     pub(super) fn exec_div(&mut self) {
         let b = self.pop().to_float();
         let a = self.pop().to_float();
-        self.stack.push(if b == 0.0 { Value::Undef } else { Value::Float(a / b) });
+        self.stack.push(if b == 0.0 {
+            Value::Undef
+        } else {
+            Value::Float(a / b)
+        });
     }
 
     #[inline(never)]

@@ -19,7 +19,10 @@ impl VM {
     /// Stores `v` at `index` of `arr`, growing it with `Undef`.
     fn store_index(limit: usize, arr: &mut Vec<Value>, index: i64, v: Value) -> Result<(), Trap> {
         if index < 0 {
-            return Err(Trap::new(ErrorKind::BadIndex, format!("negative array index {index} in a store")));
+            return Err(Trap::new(
+                ErrorKind::BadIndex,
+                format!("negative array index {index} in a store"),
+            ));
         }
         let i = index as u64;
         if i >= limit as u64 {
@@ -225,7 +228,11 @@ impl VM {
     pub(super) fn exec_range(&mut self) -> Result<(), Trap> {
         let to = self.pop().to_int();
         let from = self.pop().to_int();
-        let count = if from > to { 0 } else { (to as i128 - from as i128 + 1) as u128 };
+        let count = if from > to {
+            0
+        } else {
+            (to as i128 - from as i128 + 1) as u128
+        };
         self.check_collection_len(count)?;
         let items = (from..=to).map(Value::Int).take(count as usize).collect();
         self.stack.push(Value::array(items));
@@ -245,7 +252,9 @@ impl VM {
             _ => 0,
         };
         self.check_collection_len(count)?;
-        let items = (0..count as i128).map(|k| Value::Int((from + k * step) as i64)).collect();
+        let items = (0..count as i128)
+            .map(|k| Value::Int((from + k * step) as i64))
+            .collect();
         self.stack.push(Value::array(items));
         Ok(())
     }

@@ -17,11 +17,19 @@ use crate::{Op, Value};
 
 impl VM {
     /// Pushes a frame whose slots are `slots`; the caller's slots move into its record.
-    pub(super) fn push_frame(&mut self, return_ip: usize, stack_base: usize, slots: Vec<Value>) -> Result<(), Trap> {
+    pub(super) fn push_frame(
+        &mut self,
+        return_ip: usize,
+        stack_base: usize,
+        slots: Vec<Value>,
+    ) -> Result<(), Trap> {
         if self.frames.len() >= self.limits.max_call_depth {
             return Err(Trap::new(
                 ErrorKind::CallDepth,
-                format!("call depth exceeds the limit of {} frames", self.limits.max_call_depth),
+                format!(
+                    "call depth exceeds the limit of {} frames",
+                    self.limits.max_call_depth
+                ),
             ));
         }
         let mut callee_slots = slots;
@@ -33,7 +41,11 @@ impl VM {
             // The record held the empty placeholder: nothing to drop.
             std::mem::forget(std::mem::replace(&mut caller.slots, caller_slots));
         }
-        self.frames.push(Frame { return_ip, stack_base, slots: Vec::new() });
+        self.frames.push(Frame {
+            return_ip,
+            stack_base,
+            slots: Vec::new(),
+        });
         Ok(())
     }
 
@@ -43,7 +55,11 @@ impl VM {
         if self.frames.len() <= 1 {
             return None;
         }
-        let Frame { return_ip, stack_base, slots: placeholder } = self.frames.pop()?;
+        let Frame {
+            return_ip,
+            stack_base,
+            slots: placeholder,
+        } = self.frames.pop()?;
         // While running, a frame record's `slots` is an empty, unallocated placeholder:
         // forgetting it frees nothing and skips the drop glue.
         debug_assert_eq!(placeholder.capacity(), 0);
@@ -60,13 +76,19 @@ impl VM {
     pub(super) fn exec_call(&mut self, f: u16, argc: u8, ip: usize) -> Result<usize, Trap> {
         let Some(entry) = self.entry_of(f) else {
             let name = self.chunk.names.get(f as usize).map_or("?", String::as_str);
-            return Err(Trap::new(ErrorKind::UndefinedFunction, format!("undefined function: {name}")));
+            return Err(Trap::new(
+                ErrorKind::UndefinedFunction,
+                format!("undefined function: {name}"),
+            ));
         };
         let argc = argc as usize;
         let Some(base) = self.stack.len().checked_sub(argc) else {
             return Err(Trap::new(
                 ErrorKind::StackUnderflow,
-                format!("call with {argc} arguments, but the stack holds {}", self.stack.len()),
+                format!(
+                    "call with {argc} arguments, but the stack holds {}",
+                    self.stack.len()
+                ),
             ));
         };
         self.push_frame(ip, base, Vec::new())?;
@@ -75,7 +97,12 @@ impl VM {
 
     /// Enters the in-chunk function at `entry` with string arguments (the shell ops'
     /// calling convention): pushes them, then the frame.
-    pub(super) fn enter_with_str_args(&mut self, entry: usize, args: &[String], ip: usize) -> Result<usize, Trap> {
+    pub(super) fn enter_with_str_args(
+        &mut self,
+        entry: usize,
+        args: &[String],
+        ip: usize,
+    ) -> Result<usize, Trap> {
         let base = self.stack.len();
         self.stack.extend(args.iter().map(|a| Value::str(a.as_str())));
         self.push_frame(ip, base, Vec::new())?;
@@ -85,9 +112,10 @@ impl VM {
     /// True when the current frame was opened by `PushFrame` (its return ip follows one).
     fn in_scope_frame(&self, ops: &[Op]) -> bool {
         self.frames.len() > 1
-            && self.frames.last().is_some_and(|f| {
-                f.return_ip.checked_sub(1).and_then(|i| ops.get(i)) == Some(&Op::PushFrame)
-            })
+            && self
+                .frames
+                .last()
+                .is_some_and(|f| f.return_ip.checked_sub(1).and_then(|i| ops.get(i)) == Some(&Op::PushFrame))
     }
 
     /// `Return`: closes open `PushFrame` scopes, then pops the call frame. `Some(return
@@ -113,7 +141,10 @@ impl VM {
                 Value::truncate_vec(&mut self.stack, base);
                 Ok(())
             }
-            None => Err(Trap::new(ErrorKind::BadFrame, "PopFrame with no open frame (the top-level frame stays)")),
+            None => Err(Trap::new(
+                ErrorKind::BadFrame,
+                "PopFrame with no open frame (the top-level frame stays)",
+            )),
         }
     }
 }

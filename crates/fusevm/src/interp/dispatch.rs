@@ -225,7 +225,11 @@ impl VM {
                 Op::Range => tri!(self.exec_range(), ip),
                 Op::RangeStep => tri!(self.exec_range_step(), ip),
                 // ---- reserved higher-order blocks: no-ops, as upstream
-                Op::MapBlock(_) | Op::GrepBlock(_) | Op::SortBlock(_) | Op::SortDefault | Op::ForEachBlock(_) => {}
+                Op::MapBlock(_)
+                | Op::GrepBlock(_)
+                | Op::SortBlock(_)
+                | Op::SortDefault
+                | Op::ForEachBlock(_) => {}
                 // ---- fused
                 Op::PreIncSlot(s) => self.exec_pre_inc_slot(s),
                 Op::PreIncSlotVoid(s) => self.exec_pre_inc_slot_void(s),
@@ -379,12 +383,19 @@ impl VM {
             self.fuel_left = Some(f - self.ticks_until_check());
         }
         if self.interrupt.take() {
-            return Err(Trap::new(ErrorKind::Interrupted, "interrupted by InterruptHandle::interrupt"));
+            return Err(Trap::new(
+                ErrorKind::Interrupted,
+                "interrupted by InterruptHandle::interrupt",
+            ));
         }
         if self.stack.len() > self.limits.max_stack {
             return Err(Trap::new(
                 ErrorKind::StackOverflow,
-                format!("value stack of {} values exceeds the limit of {}", self.stack.len(), self.limits.max_stack),
+                format!(
+                    "value stack of {} values exceeds the limit of {}",
+                    self.stack.len(),
+                    self.limits.max_stack
+                ),
             ));
         }
         Ok(self.ticks_until_check())
@@ -392,7 +403,13 @@ impl VM {
 
     #[cold]
     fn out_of_fuel(&self) -> Trap {
-        Trap::new(ErrorKind::OutOfFuel, format!("out of fuel: the budget of {} units is spent", self.limits.fuel.unwrap_or(0)))
+        Trap::new(
+            ErrorKind::OutOfFuel,
+            format!(
+                "out of fuel: the budget of {} units is spent",
+                self.limits.fuel.unwrap_or(0)
+            ),
+        )
     }
 
     /// Charges `n` units at once: a fused loop op stands for `n` back-edges.

@@ -49,7 +49,13 @@ impl VM {
 
     /// `while i < limit { sum += i; i += 1 }` in closed form (wrapping, like the loop).
     #[inline(never)]
-    pub(super) fn exec_accum_sum_loop(&mut self, sum: u16, i: u16, limit: i32, ticks: &mut u64) -> Result<(), Trap> {
+    pub(super) fn exec_accum_sum_loop(
+        &mut self,
+        sum: u16,
+        i: u16,
+        limit: i32,
+        ticks: &mut u64,
+    ) -> Result<(), Trap> {
         let start = self.slot(i).to_int();
         let total = self.slot(sum).to_int();
         let n = iterations(start, limit);
@@ -75,12 +81,19 @@ impl VM {
         limit: i32,
         ticks: &mut u64,
     ) -> Result<(), Trap> {
-        let piece = self.chunk.constants.get(c as usize).map(Value::to_str).unwrap_or_default();
+        let piece = self
+            .chunk
+            .constants
+            .get(c as usize)
+            .map(Value::to_str)
+            .unwrap_or_default();
         let start = self.slot(i).to_int();
         let n = iterations(start, limit);
         let current_len = self.slot(s).len();
         let added = (piece.len() as u64).saturating_mul(n);
-        self.check_string_len(usize::try_from((current_len as u64).saturating_add(added)).unwrap_or(usize::MAX))?;
+        self.check_string_len(
+            usize::try_from((current_len as u64).saturating_add(added)).unwrap_or(usize::MAX),
+        )?;
         self.charge_bulk(n, ticks)?;
         let taken = match self.slots.get_mut(s as usize) {
             Some(v) => std::mem::take(v),
@@ -105,7 +118,13 @@ impl VM {
     /// `while i < limit { push(globals[g], Int(i)); i += 1 }`; a global that is not an
     /// array is replaced by a new one (upstream).
     #[inline(never)]
-    pub(super) fn exec_push_int_range_loop(&mut self, g: u16, i: u16, limit: i32, ticks: &mut u64) -> Result<(), Trap> {
+    pub(super) fn exec_push_int_range_loop(
+        &mut self,
+        g: u16,
+        i: u16,
+        limit: i32,
+        ticks: &mut u64,
+    ) -> Result<(), Trap> {
         let start = self.slot(i).to_int();
         let n = iterations(start, limit);
         let current = match self.global(g) {

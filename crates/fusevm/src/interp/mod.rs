@@ -101,7 +101,11 @@ impl VM {
     pub fn new(chunk: Chunk) -> Self {
         let globals = vec![Value::Undef; chunk.names.len()];
         let mut frames = Vec::with_capacity(32);
-        frames.push(Frame { return_ip: 0, stack_base: 0, slots: Vec::with_capacity(16) });
+        frames.push(Frame {
+            return_ip: 0,
+            stack_base: 0,
+            slots: Vec::with_capacity(16),
+        });
         VM {
             stack: Vec::with_capacity(256),
             frames,
@@ -138,7 +142,11 @@ impl VM {
                 f.stack_base = 0;
                 f.slots.clear();
             }
-            None => self.frames.push(Frame { return_ip: 0, stack_base: 0, slots: Vec::new() }),
+            None => self.frames.push(Frame {
+                return_ip: 0,
+                stack_base: 0,
+                slots: Vec::new(),
+            }),
         }
         self.slots.clear();
         self.slots_taken = false;
@@ -288,7 +296,11 @@ impl VM {
     fn sync_slots_in(&mut self) {
         if self.frames.is_empty() {
             // Someone emptied `frames` (it is public): give top-level code a frame again.
-            self.frames.push(Frame { return_ip: 0, stack_base: 0, slots: Vec::new() });
+            self.frames.push(Frame {
+                return_ip: 0,
+                stack_base: 0,
+                slots: Vec::new(),
+            });
         }
         if let Some(f) = self.frames.last_mut() {
             self.slots = std::mem::take(&mut f.slots);
@@ -368,7 +380,10 @@ impl VM {
         if len > self.limits.max_string_len {
             return Err(Trap::new(
                 ErrorKind::StringTooLong,
-                format!("string of {len} bytes exceeds the limit of {} bytes", self.limits.max_string_len),
+                format!(
+                    "string of {len} bytes exceeds the limit of {} bytes",
+                    self.limits.max_string_len
+                ),
             ));
         }
         Ok(())

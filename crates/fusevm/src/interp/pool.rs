@@ -17,7 +17,9 @@ impl VMPool {
 
     /// An empty pool with room for `cap` VMs.
     pub fn with_capacity(cap: usize) -> Self {
-        VMPool { vms: Vec::with_capacity(cap) }
+        VMPool {
+            vms: Vec::with_capacity(cap),
+        }
     }
 
     /// A pooled VM reset to `chunk`, or a new one.

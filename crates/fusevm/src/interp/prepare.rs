@@ -53,7 +53,13 @@ impl VM {
         let verified = crate::verify::verify_all(&self.chunk, 1).map_err(|errs| {
             let e = &errs[0];
             let message = format!("invalid chunk: {}", e.message);
-            VmError { kind: ErrorKind::Verify, message, ip: e.ip, op: e.op, line: e.line }
+            VmError {
+                kind: ErrorKind::Verify,
+                message,
+                ip: e.ip,
+                op: e.op,
+                line: e.line,
+            }
         })?;
         let mut entries = vec![NO_ENTRY; self.chunk.names.len()];
         // The first registration of a name wins (`Chunk::find_sub`).
@@ -64,13 +70,19 @@ impl VM {
         }
         let ops: Arc<[Op]> = self.chunk.ops.as_slice().into();
         self.stack.reserve(verified.max_stack_growth.min(1 << 16));
-        self.prepared = Some(Prepared { fingerprint: fp, ops: ops.clone(), entries });
+        self.prepared = Some(Prepared {
+            fingerprint: fp,
+            ops: ops.clone(),
+            entries,
+        });
         Ok(ops)
     }
 
     /// True when `self.chunk` is no longer the chunk the run loop is executing.
     pub(super) fn chunk_changed(&self) -> bool {
-        self.prepared.as_ref().is_none_or(|p| p.fingerprint != Fingerprint::of(&self.chunk))
+        self.prepared
+            .as_ref()
+            .is_none_or(|p| p.fingerprint != Fingerprint::of(&self.chunk))
     }
 
     /// The entry of the function with name index `name`.

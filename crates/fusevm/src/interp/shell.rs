@@ -43,7 +43,12 @@ impl VM {
             self.stack.push(Value::Status(0));
             return Ok(ip);
         };
-        let function = self.chunk.names.iter().position(|n| n == cmd).and_then(|k| self.entry_of(k as u16));
+        let function = self
+            .chunk
+            .names
+            .iter()
+            .position(|n| n == cmd)
+            .and_then(|k| self.entry_of(k as u16));
         if let Some(entry) = function {
             return self.enter_with_str_args(entry, &args[1..], ip);
         }
@@ -90,7 +95,12 @@ impl VM {
 
     #[inline(never)]
     pub(super) fn exec_here_doc(&mut self, c: u16) {
-        let text = self.chunk.constants.get(c as usize).map(Value::to_str).unwrap_or_default();
+        let text = self
+            .chunk
+            .constants
+            .get(c as usize)
+            .map(Value::to_str)
+            .unwrap_or_default();
         self.with_host(|h| h.heredoc(&text));
     }
 
@@ -121,7 +131,8 @@ impl VM {
     pub(super) fn exec_glob(&mut self, recursive: bool) {
         let pattern = self.pop().to_str();
         let matches = self.with_host(|h| h.glob(&pattern, recursive));
-        self.stack.push(Value::array(matches.into_iter().map(Value::str).collect()));
+        self.stack
+            .push(Value::array(matches.into_iter().map(Value::str).collect()));
     }
 
     #[inline(never)]
@@ -160,14 +171,16 @@ impl VM {
     pub(super) fn exec_word_split(&mut self) {
         let s = self.pop().to_str();
         let words = self.with_host(|h| h.word_split(&s));
-        self.stack.push(Value::array(words.into_iter().map(Value::str).collect()));
+        self.stack
+            .push(Value::array(words.into_iter().map(Value::str).collect()));
     }
 
     #[inline(never)]
     pub(super) fn exec_brace_expand(&mut self) {
         let s = self.pop().to_str();
         let words = self.with_host(|h| h.brace_expand(&s));
-        self.stack.push(Value::array(words.into_iter().map(Value::str).collect()));
+        self.stack
+            .push(Value::array(words.into_iter().map(Value::str).collect()));
     }
 
     #[inline(never)]

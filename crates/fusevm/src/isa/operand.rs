@@ -84,7 +84,10 @@ pub struct Operands {
 
 impl Operands {
     pub(super) fn from_slice(values: &[OperandValue]) -> Self {
-        let mut out = Operands { values: [OperandValue::Int(0); 4], len: values.len() as u8 };
+        let mut out = Operands {
+            values: [OperandValue::Int(0); 4],
+            len: values.len() as u8,
+        };
         out.values[..values.len()].copy_from_slice(values);
         out
     }
@@ -98,8 +101,15 @@ impl Operands {
 #[derive(Debug, Clone, PartialEq)]
 pub enum OperandError {
     UnknownOpcode(u8),
-    Arity { expected: usize, found: usize },
-    OutOfRange { operand: &'static str, value: OperandValue, ty: &'static str },
+    Arity {
+        expected: usize,
+        found: usize,
+    },
+    OutOfRange {
+        operand: &'static str,
+        value: OperandValue,
+        ty: &'static str,
+    },
 }
 
 impl fmt::Display for OperandError {
@@ -172,6 +182,13 @@ pub(super) fn take<T: OperandType>(
     it: &mut impl Iterator<Item = (usize, OperandValue)>,
     info: &OpInfo,
 ) -> Result<T, OperandError> {
-    let (i, v) = it.next().ok_or(OperandError::Arity { expected: info.operands.len(), found: 0 })?;
-    T::from_operand(v).ok_or(OperandError::OutOfRange { operand: info.operands[i].0, value: v, ty: T::NAME })
+    let (i, v) = it.next().ok_or(OperandError::Arity {
+        expected: info.operands.len(),
+        found: 0,
+    })?;
+    T::from_operand(v).ok_or(OperandError::OutOfRange {
+        operand: info.operands[i].0,
+        value: v,
+        ty: T::NAME,
+    })
 }
