@@ -66,12 +66,8 @@ impl Value {
             Value::Array(a) => Value::Array(a.clone()),
             Value::Hash(h) => Value::Hash(h.clone()),
             Value::Ref(r) => Value::Ref(r.clone()),
-            Value::Undef => Value::Undef,
-            Value::Bool(b) => Value::Bool(*b),
-            Value::Int(n) => Value::Int(*n),
-            Value::Float(f) => Value::Float(*f),
-            Value::Status(c) => Value::Status(*c),
-            Value::NativeFn(id) => Value::NativeFn(*id),
+            // Never reached from `clone` (plain variants are copied there); no recursion.
+            plain => plain.clone(),
         }
     }
 

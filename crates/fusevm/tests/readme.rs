@@ -174,22 +174,37 @@ fn readme_limits_and_errors() {
     b.emit(Op::PreIncSlotVoid(0), 4); // ip 2
     b.emit(Op::Jump(2), 4);
     let mut vm = VM::new(b.build());
-    vm.set_limits(Limits { fuel: Some(1_000_000), max_call_depth: 10_000, ..Limits::default() });
+    vm.set_limits(Limits {
+        fuel: Some(1_000_000),
+        max_call_depth: 10_000,
+        ..Limits::default()
+    });
     let stop = vm.interrupt_handle();
     drop(stop);
-    let VMResult::Error(text) = vm.run() else { panic!("expected an error") };
+    let VMResult::Error(text) = vm.run() else {
+        panic!("expected an error")
+    };
     let err = vm.last_error().unwrap();
     assert_eq!(err.kind, ErrorKind::OutOfFuel);
     assert_eq!((err.ip, err.line), (Some(3), Some(4)));
-    assert!(text.starts_with("out of fuel") && text.ends_with("(at ip 3 `jump 2`, line 4)"), "{text}");
-    assert_eq!(vm.frames[0].slots[0], Value::Int(1_000_001), "one increment per unit of fuel, plus the last");
+    assert!(
+        text.starts_with("out of fuel") && text.ends_with("(at ip 3 `jump 2`, line 4)"),
+        "{text}"
+    );
+    assert_eq!(
+        vm.frames[0].slots[0],
+        Value::Int(1_000_001),
+        "one increment per unit of fuel, plus the last"
+    );
 }
 
 /// README "Bytecode as text": the fib program assembles and computes fib(20).
 #[test]
 fn readme_assembly_example() {
     let readme = include_str!("../../../README.md");
-    let start = readme.find("; fib(n) = n < 2").expect("the README shows the fib assembly");
+    let start = readme
+        .find("; fib(n) = n < 2")
+        .expect("the README shows the fib assembly");
     let text = &readme[start..];
     let text = &text[..text.find("```").unwrap()];
     let chunk = fusevm::asm::assemble(text, "README.md").unwrap_or_else(|e| panic!("{e}"));

@@ -66,10 +66,9 @@ impl VM {
             ($call:expr) => {{
                 self.ip = ip;
                 self.sync_slots_out();
-                let r = $call;
+                $call;
                 self.sync_slots_in();
                 ip = self.ip;
-                r?;
                 if self.halted {
                     break;
                 }
@@ -259,7 +258,6 @@ impl VM {
                         with_public_state!({
                             let v = f(self, argc);
                             self.stack.push(v);
-                            Ok::<(), (Trap, usize)>(())
                         });
                     }
                 }
@@ -271,7 +269,6 @@ impl VM {
                             if self.ext_handler.is_none() {
                                 self.ext_handler = Some(h);
                             }
-                            Ok::<(), (Trap, usize)>(())
                         });
                     }
                 }
@@ -282,7 +279,6 @@ impl VM {
                             if self.ext_wide_handler.is_none() {
                                 self.ext_wide_handler = Some(h);
                             }
-                            Ok::<(), (Trap, usize)>(())
                         });
                     }
                 }
