@@ -8,12 +8,6 @@
 use super::VM;
 use crate::error::{ErrorKind, Trap};
 use crate::Value;
-use std::borrow::Cow;
-
-/// `str(v)` for use as a hash key (borrowed for strings).
-fn key_of(v: &Value) -> Cow<'_, str> {
-    v.as_str_cow()
-}
 
 impl VM {
     /// Stores `v` at `index` of `arr`, growing it with `Undef`.
@@ -146,7 +140,7 @@ impl VM {
     pub(super) fn exec_hash_get(&mut self, g: u16) {
         let k = self.pop();
         let v = match self.global(g) {
-            Value::Hash(h) => h.get(key_of(&k).as_ref()).cloned().unwrap_or_default(),
+            Value::Hash(h) => h.get(k.as_str_cow().as_ref()).cloned().unwrap_or_default(),
             _ => Value::Undef,
         };
         self.stack.push(v);
@@ -158,7 +152,7 @@ impl VM {
         let v = self.pop();
         let limit = self.limits.max_collection_len;
         if let Value::Hash(h) = self.global_mut(g) {
-            let key = key_of(&k);
+            let key = k.as_str_cow();
             if let Some(slot) = h.get_mut(key.as_ref()) {
                 *slot = v;
             } else {
@@ -178,7 +172,7 @@ impl VM {
     pub(super) fn exec_hash_delete(&mut self, g: u16) {
         let k = self.pop();
         let v = match self.globals.get_mut(g as usize) {
-            Some(Value::Hash(h)) => h.remove(key_of(&k).as_ref()).unwrap_or_default(),
+            Some(Value::Hash(h)) => h.remove(k.as_str_cow().as_ref()).unwrap_or_default(),
             _ => Value::Undef,
         };
         self.stack.push(v);
@@ -187,7 +181,7 @@ impl VM {
     #[inline(never)]
     pub(super) fn exec_hash_exists(&mut self, g: u16) {
         let k = self.pop();
-        let found = matches!(self.global(g), Value::Hash(h) if h.contains_key(key_of(&k).as_ref()));
+        let found = matches!(self.global(g), Value::Hash(h) if h.contains_key(k.as_str_cow().as_ref()));
         self.stack.push(Value::Bool(found));
     }
 

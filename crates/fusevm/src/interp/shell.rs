@@ -127,12 +127,14 @@ impl VM {
         }
     }
 
+    /// `Glob`, `GlobRecursive`, `WordSplit`, `BraceExpand`: pops a string, pushes the
+    /// host's words as an array of strings.
     #[inline(never)]
-    pub(super) fn exec_glob(&mut self, recursive: bool) {
-        let pattern = self.pop().to_str();
-        let matches = self.with_host(|h| h.glob(&pattern, recursive));
+    pub(super) fn exec_host_words(&mut self, f: impl FnOnce(&mut dyn ShellHost, &str) -> Vec<String>) {
+        let s = self.pop().to_str();
+        let words = self.with_host(|h| f(h, &s));
         self.stack
-            .push(Value::array(matches.into_iter().map(Value::str).collect()));
+            .push(Value::array(words.into_iter().map(Value::str).collect()));
     }
 
     #[inline(never)]
@@ -165,22 +167,6 @@ impl VM {
         let name = self.pop().to_str();
         let v = self.with_host(|h| h.expand_param(&name, modifier, &args));
         self.stack.push(v);
-    }
-
-    #[inline(never)]
-    pub(super) fn exec_word_split(&mut self) {
-        let s = self.pop().to_str();
-        let words = self.with_host(|h| h.word_split(&s));
-        self.stack
-            .push(Value::array(words.into_iter().map(Value::str).collect()));
-    }
-
-    #[inline(never)]
-    pub(super) fn exec_brace_expand(&mut self) {
-        let s = self.pop().to_str();
-        let words = self.with_host(|h| h.brace_expand(&s));
-        self.stack
-            .push(Value::array(words.into_iter().map(Value::str).collect()));
     }
 
     #[inline(never)]
