@@ -34,13 +34,16 @@
 
 pub mod asm;
 pub mod chunk;
+pub mod chunk_file;
 pub mod error;
+pub mod fusion;
 pub mod host;
 mod interp;
 pub mod isa;
 pub mod jit;
 pub mod limits;
 pub mod op;
+pub mod profile;
 pub mod shell_builtins;
 pub mod value;
 pub mod verify;

@@ -87,6 +87,22 @@ pub fn interpreter(chunk: &Chunk, limits: Limits) -> RunOutput {
     }
 }
 
+/// The interpreter with automatic fusion off: every op dispatched on its own. The same
+/// expectations must hold (fusion never changes a result, an error or a side effect).
+pub fn interpreter_unfused(chunk: &Chunk, limits: Limits) -> RunOutput {
+    let mut vm = VM::new(chunk.clone());
+    vm.set_fusion(false);
+    vm.set_limits(limits);
+    let result = vm.run();
+    RunOutput {
+        kind: vm.last_error().map(|e| e.kind.name()),
+        stack: vm.stack.clone(),
+        globals: vm.globals.clone(),
+        base_slots: vm.frames.first().map(|f| f.slots.clone()).unwrap_or_default(),
+        result,
+    }
+}
+
 /// Splits a file into cases and reads their expectations.
 pub fn parse_cases(file: &Path, text: &str) -> Result<Vec<Case>, String> {
     let lines: Vec<&str> = text.split('\n').collect();
@@ -414,6 +430,11 @@ pub fn run_tier(name: &str, runner: &Runner) {
 #[test]
 fn fasm_interpreter() {
     run_tier("interpreter", &interpreter);
+}
+
+#[test]
+fn fasm_interpreter_unfused() {
+    run_tier("interpreter, fusion off", &interpreter_unfused);
 }
 
 #[test]

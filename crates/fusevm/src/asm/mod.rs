@@ -122,7 +122,41 @@ impl std::error::Error for AsmError {}
 /// Assembles `source` into a chunk; `file_name` names the text in errors and is the default
 /// `Chunk::source`.
 pub fn assemble(source: &str, file_name: &str) -> Result<Chunk, AsmError> {
+    parser::assemble(source, file_name).map(|(chunk, _)| chunk)
+}
+
+/// Like [`assemble`], and also returns where in the text each op and function entry was
+/// written, so tools can point problems found later (by the verifier, at run time) at
+/// `file:line:col` even when `.line` directives give the ops other line numbers.
+pub fn assemble_with_map(source: &str, file_name: &str) -> Result<(Chunk, SourceMap), AsmError> {
     parser::assemble(source, file_name)
+}
+
+/// A position in the assembly text: 1-based line and character column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Location {
+    pub line: u32,
+    pub col: u32,
+}
+
+/// Where one op was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpLocation {
+    /// The mnemonic.
+    pub at: Location,
+    /// The column of each operand, in declaration order (same line as the mnemonic).
+    pub operands: Vec<u32>,
+}
+
+/// Where the parts of an assembled chunk were written (see [`assemble_with_map`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SourceMap {
+    /// Parallel to `Chunk::ops`.
+    pub ops: Vec<OpLocation>,
+    /// Parallel to `Chunk::sub_entries`: the `.func` or `.entry` directive.
+    pub entries: Vec<Location>,
+    /// Parallel to `Chunk::sub_chunks`.
+    pub sub_chunks: Vec<SourceMap>,
 }
 
 /// Writes `chunk` as assembly text that [`assemble`] turns back into the same chunk.

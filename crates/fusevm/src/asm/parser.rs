@@ -11,7 +11,7 @@
 
 use super::lexer::{is_ident, lex_line, parse_float, parse_int, Tok};
 use super::value_lit::{parse_value_at, Cursor, ParseError};
-use super::AsmError;
+use super::{AsmError, Location, OpLocation, SourceMap};
 use crate::isa::{OpInfo, OperandKind, OperandValue};
 use crate::{Chunk, Op};
 use std::collections::HashMap;
@@ -41,6 +41,8 @@ struct ChunkState {
     line: Option<u32>,
     /// Where its `.sub` was (line, column); unused for the root.
     opened_at: (u32, u32),
+    /// Where each op and function entry was written.
+    map: SourceMap,
 }
 
 impl ChunkState {
@@ -56,6 +58,7 @@ impl ChunkState {
             fixups: Vec::new(),
             line: None,
             opened_at,
+            map: SourceMap::default(),
         }
     }
 
@@ -80,7 +83,8 @@ impl ChunkState {
 }
 
 /// Assembles `source`; `file_name` is used in errors and as the default `Chunk::source`.
-pub(crate) fn assemble(source: &str, file_name: &str) -> Result<Chunk, AsmError> {
+/// Also returns where each op and function entry was written.
+pub(crate) fn assemble(source: &str, file_name: &str) -> Result<(Chunk, SourceMap), AsmError> {
     let mut asm = Assembler {
         file: file_name,
         stack: vec![ChunkState::new(file_name, (0, 0))],
@@ -137,8 +141,10 @@ impl Assembler<'_> {
                 let Some(done) = self.stack.pop() else {
                     return Ok(());
                 };
-                let chunk = self.finish(done)?;
-                self.top().chunk.sub_chunks.push(chunk);
+                let (chunk, map) = self.finish(done)?;
+                let parent = self.top();
+                parent.chunk.sub_chunks.push(chunk);
+                parent.map.sub_chunks.push(map);
                 Ok(())
             }
         }
@@ -178,8 +184,9 @@ impl Assembler<'_> {
                         message: format!("unknown mnemonic `{w}`"),
                     });
                 };
+                let at = Location { line, col: tok.col };
                 cur.next();
-                self.op(cur, line, opcode, info).map(|()| Action::Done)
+                self.op(cur, at, opcode, info).map(|()| Action::Done)
             }
             _ => Err(cur.expected("a mnemonic, a directive or a label")),
         }
@@ -189,10 +196,11 @@ impl Assembler<'_> {
     fn op(
         &mut self,
         cur: &mut Cursor<'_, '_>,
-        line: u32,
+        at: Location,
         opcode: u8,
         info: &OpInfo,
     ) -> Result<(), ParseError> {
+        let line = at.line;
         let mut values = Vec::with_capacity(info.operands.len());
         let mut cols = Vec::with_capacity(info.operands.len());
         let mut texts = Vec::with_capacity(info.operands.len());
@@ -241,6 +249,7 @@ impl Assembler<'_> {
         let op_line = state.line.unwrap_or(line);
         state.chunk.ops.push(op);
         state.chunk.lines.push(op_line);
+        state.map.ops.push(OpLocation { at, operands: cols });
         Ok(())
     }
 
@@ -348,12 +357,15 @@ impl Assembler<'_> {
                 })?;
                 let ip = state.chunk.ops.len();
                 state.chunk.sub_entries.push((idx, ip));
+                state.map.entries.push(Location { line, col });
             }
             ".entry" => {
                 let name = int_arg::<u16>(cur, "a name index (u16)")?;
                 cur.eat(&Tok::Comma);
                 let ip = int_arg::<usize>(cur, "an entry op index")?;
-                self.top().chunk.sub_entries.push((name, ip));
+                let state = self.top();
+                state.chunk.sub_entries.push((name, ip));
+                state.map.entries.push(Location { line, col });
             }
             ".block_range" => {
                 let start = int_arg::<usize>(cur, "a start op index")?;
@@ -397,7 +409,7 @@ impl Assembler<'_> {
     }
 
     /// Resolves a closed chunk's labels (errors point at the label's use) and seals it.
-    fn finish(&self, mut state: ChunkState) -> Result<Chunk, AsmError> {
+    fn finish(&self, mut state: ChunkState) -> Result<(Chunk, SourceMap), AsmError> {
         for fix in &state.fixups {
             let Some(&(target, _)) = state.labels.get(&fix.label) else {
                 return Err(self.error(fix.line, fix.col, format!("undefined label `{}`", fix.label)));
@@ -413,7 +425,7 @@ impl Assembler<'_> {
                 .map_err(|e| self.error(fix.line, fix.col, e.to_string()))?;
         }
         state.chunk.op_hash = state.chunk.compute_op_hash();
-        Ok(state.chunk)
+        Ok((state.chunk, state.map))
     }
 }
 

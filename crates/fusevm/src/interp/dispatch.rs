@@ -7,8 +7,10 @@
 
 #![deny(clippy::wildcard_enum_match_arm)]
 
+use super::superinsn::{Arith, Cmp};
 use super::VM;
 use crate::error::{ErrorKind, Trap};
+use crate::fusion::{covers, Insn};
 use crate::{Op, Value};
 
 /// How the loop ended (errors are `Err((trap, ip))`).
@@ -34,7 +36,11 @@ macro_rules! tri {
 }
 
 impl VM {
-    pub(super) fn execute(&mut self, ops: &[Op]) -> Result<Exit, (Trap, usize)> {
+    pub(super) fn execute<const PROFILE: bool>(
+        &mut self,
+        code: &[Insn],
+        ops: &[Op],
+    ) -> Result<Exit, (Trap, usize)> {
         let mut ip = self.ip;
         let mut ticks = self.ticks_until_check();
         // Charges one unit at a back-edge or call; every CHECK_INTERVAL units, the checks.
@@ -60,6 +66,13 @@ impl VM {
                 ip = t;
             }};
         }
+        // Moves past the rest of the ops a superinstruction covers (the loop head already
+        // moved past the first), so a jump inside it is judged from where its jump op was.
+        macro_rules! skip {
+            ($name:ident) => {
+                ip += covers::$name - 1
+            };
+        }
         // Runs a handler that may see `&mut VM` (extensions, builtins): the public view of
         // ip and slots is made exact first, and a replaced chunk is reloaded after.
         macro_rules! with_public_state {
@@ -79,127 +92,132 @@ impl VM {
             }};
         }
 
-        while let Some(&op) = ops.get(ip) {
+        while let Some(insn) = code.get(ip) {
+            if PROFILE {
+                self.profile_step(ip, ops);
+            }
             ip += 1;
-            match op {
+            match *insn {
                 // ---- constants & stack
-                Op::Nop => {}
-                Op::LoadInt(n) => self.stack.push(Value::Int(n)),
-                Op::LoadFloat(f) => self.stack.push(Value::Float(f)),
-                Op::LoadConst(c) => tri!(self.exec_load_const(c), ip),
-                Op::LoadTrue => self.stack.push(Value::Bool(true)),
-                Op::LoadFalse => self.stack.push(Value::Bool(false)),
-                Op::LoadUndef => self.stack.push(Value::Undef),
-                Op::Pop => self.pop().discard(),
-                Op::Dup => self.exec_dup(),
-                Op::Dup2 => self.exec_dup2(),
-                Op::Swap => self.exec_swap(),
-                Op::Rot => self.exec_rot(),
+                Insn::Nop => {}
+                Insn::LoadInt(n) => self.stack.push(Value::Int(n)),
+                Insn::LoadFloat(f) => self.stack.push(Value::Float(f)),
+                Insn::LoadConst(c) => tri!(self.exec_load_const(c), ip),
+                Insn::LoadTrue => self.stack.push(Value::Bool(true)),
+                Insn::LoadFalse => self.stack.push(Value::Bool(false)),
+                Insn::LoadUndef => self.stack.push(Value::Undef),
+                Insn::Pop => self.pop().discard(),
+                Insn::Dup => self.exec_dup(),
+                Insn::Dup2 => self.exec_dup2(),
+                Insn::Swap => self.exec_swap(),
+                Insn::Rot => self.exec_rot(),
                 // ---- variables
-                Op::GetVar(g) | Op::GetArray(g) | Op::GetHash(g) => self.stack.push(self.global(g).clone()),
-                Op::SetVar(g) | Op::DeclareVar(g) | Op::SetArray(g) | Op::SetHash(g) => {
+                Insn::GetVar(g) | Insn::GetArray(g) | Insn::GetHash(g) => {
+                    self.stack.push(self.global(g).clone())
+                }
+                Insn::SetVar(g) | Insn::DeclareVar(g) | Insn::SetArray(g) | Insn::SetHash(g) => {
                     let v = self.pop();
                     self.set_global(g, v)
                 }
-                Op::GetSlot(s) => self.exec_get_slot(s),
-                Op::SetSlot(s) => {
+                Insn::GetSlot(s) => self.exec_get_slot(s),
+                Insn::SetSlot(s) => {
                     let v = self.pop();
                     self.set_slot(s, v)
                 }
-                Op::SlotArrayGet(s) => self.exec_slot_array_get(s),
-                Op::SlotArraySet(s) => tri!(self.exec_slot_array_set(s), ip),
+                Insn::SlotArrayGet(s) => self.exec_slot_array_get(s),
+                Insn::SlotArraySet(s) => tri!(self.exec_slot_array_set(s), ip),
                 // ---- arrays & hashes
-                Op::DeclareArray(g) => self.set_global(g, Value::array(Vec::new())),
-                Op::ArrayGet(g) => self.exec_array_get(g),
-                Op::ArraySet(g) => tri!(self.exec_array_set(g), ip),
-                Op::ArrayPush(g) => tri!(self.exec_array_push(g), ip),
-                Op::ArrayPop(g) => self.exec_array_pop(g),
-                Op::ArrayShift(g) => self.exec_array_shift(g),
-                Op::ArrayLen(g) => self.exec_array_len(g),
-                Op::MakeArray(n) => tri!(self.exec_make_array(n), ip),
-                Op::DeclareHash(g) => self.set_global(g, Value::Hash(Box::default())),
-                Op::HashGet(g) => self.exec_hash_get(g),
-                Op::HashSet(g) => tri!(self.exec_hash_set(g), ip),
-                Op::HashDelete(g) => self.exec_hash_delete(g),
-                Op::HashExists(g) => self.exec_hash_exists(g),
-                Op::HashKeys(g) => self.exec_hash_keys(g),
-                Op::HashValues(g) => self.exec_hash_values(g),
-                Op::MakeHash(n) => tri!(self.exec_make_hash(n), ip),
+                Insn::DeclareArray(g) => self.set_global(g, Value::array(Vec::new())),
+                Insn::ArrayGet(g) => self.exec_array_get(g),
+                Insn::ArraySet(g) => tri!(self.exec_array_set(g), ip),
+                Insn::ArrayPush(g) => tri!(self.exec_array_push(g), ip),
+                Insn::ArrayPop(g) => self.exec_array_pop(g),
+                Insn::ArrayShift(g) => self.exec_array_shift(g),
+                Insn::ArrayLen(g) => self.exec_array_len(g),
+                Insn::MakeArray(n) => tri!(self.exec_make_array(n), ip),
+                Insn::DeclareHash(g) => self.set_global(g, Value::Hash(Box::default())),
+                Insn::HashGet(g) => self.exec_hash_get(g),
+                Insn::HashSet(g) => tri!(self.exec_hash_set(g), ip),
+                Insn::HashDelete(g) => self.exec_hash_delete(g),
+                Insn::HashExists(g) => self.exec_hash_exists(g),
+                Insn::HashKeys(g) => self.exec_hash_keys(g),
+                Insn::HashValues(g) => self.exec_hash_values(g),
+                Insn::MakeHash(n) => tri!(self.exec_make_hash(n), ip),
                 // ---- arithmetic
-                Op::Add => self.exec_add(),
-                Op::Sub => self.exec_sub(),
-                Op::Mul => self.exec_mul(),
-                Op::Div => self.exec_div(),
-                Op::Mod => self.exec_mod(),
-                Op::Pow => self.exec_pow(),
-                Op::Negate => self.exec_negate(),
-                Op::Inc => self.exec_inc(),
-                Op::Dec => self.exec_dec(),
+                Insn::Add => self.exec_add(),
+                Insn::Sub => self.exec_sub(),
+                Insn::Mul => self.exec_mul(),
+                Insn::Div => self.exec_div(),
+                Insn::Mod => self.exec_mod(),
+                Insn::Pow => self.exec_pow(),
+                Insn::Negate => self.exec_negate(),
+                Insn::Inc => self.exec_inc(),
+                Insn::Dec => self.exec_dec(),
                 // ---- strings
-                Op::Concat => tri!(self.exec_concat(ops.get(ip).copied()), ip),
-                Op::StringRepeat => tri!(self.exec_string_repeat(), ip),
-                Op::StringLen => self.exec_string_len(),
+                Insn::Concat => tri!(self.exec_concat(ops.get(ip).copied()), ip),
+                Insn::StringRepeat => tri!(self.exec_string_repeat(), ip),
+                Insn::StringLen => self.exec_string_len(),
                 // ---- comparison
-                Op::NumEq => self.exec_num_eq(),
-                Op::NumNe => self.exec_num_ne(),
-                Op::NumLt => self.exec_num_lt(),
-                Op::NumGt => self.exec_num_gt(),
-                Op::NumLe => self.exec_num_le(),
-                Op::NumGe => self.exec_num_ge(),
-                Op::Spaceship => self.exec_spaceship(),
-                Op::StrEq => self.exec_str_cmp_op(|o| o.is_eq()),
-                Op::StrNe => self.exec_str_cmp_op(|o| o.is_ne()),
-                Op::StrLt => self.exec_str_cmp_op(|o| o.is_lt()),
-                Op::StrGt => self.exec_str_cmp_op(|o| o.is_gt()),
-                Op::StrLe => self.exec_str_cmp_op(|o| o.is_le()),
-                Op::StrGe => self.exec_str_cmp_op(|o| o.is_ge()),
-                Op::StrCmp => self.exec_str_cmp(),
+                Insn::NumEq => self.exec_num_eq(),
+                Insn::NumNe => self.exec_num_ne(),
+                Insn::NumLt => self.exec_num_lt(),
+                Insn::NumGt => self.exec_num_gt(),
+                Insn::NumLe => self.exec_num_le(),
+                Insn::NumGe => self.exec_num_ge(),
+                Insn::Spaceship => self.exec_spaceship(),
+                Insn::StrEq => self.exec_str_cmp_op(|o| o.is_eq()),
+                Insn::StrNe => self.exec_str_cmp_op(|o| o.is_ne()),
+                Insn::StrLt => self.exec_str_cmp_op(|o| o.is_lt()),
+                Insn::StrGt => self.exec_str_cmp_op(|o| o.is_gt()),
+                Insn::StrLe => self.exec_str_cmp_op(|o| o.is_le()),
+                Insn::StrGe => self.exec_str_cmp_op(|o| o.is_ge()),
+                Insn::StrCmp => self.exec_str_cmp(),
                 // ---- logical / bitwise
-                Op::LogNot => self.exec_log_not(),
-                Op::LogAnd => self.exec_log_and(),
-                Op::LogOr => self.exec_log_or(),
-                Op::BitAnd => self.exec_int_binary(|a, b| a & b),
-                Op::BitOr => self.exec_int_binary(|a, b| a | b),
-                Op::BitXor => self.exec_int_binary(|a, b| a ^ b),
-                Op::BitNot => self.exec_bit_not(),
-                Op::Shl => self.exec_int_binary(|a, b| a.wrapping_shl((b as u32) & 63)),
-                Op::Shr => self.exec_int_binary(|a, b| a.wrapping_shr((b as u32) & 63)),
+                Insn::LogNot => self.exec_log_not(),
+                Insn::LogAnd => self.exec_log_and(),
+                Insn::LogOr => self.exec_log_or(),
+                Insn::BitAnd => self.exec_int_binary(|a, b| a & b),
+                Insn::BitOr => self.exec_int_binary(|a, b| a | b),
+                Insn::BitXor => self.exec_int_binary(|a, b| a ^ b),
+                Insn::BitNot => self.exec_bit_not(),
+                Insn::Shl => self.exec_int_binary(|a, b| a.wrapping_shl((b as u32) & 63)),
+                Insn::Shr => self.exec_int_binary(|a, b| a.wrapping_shr((b as u32) & 63)),
                 // ---- control flow
-                Op::Jump(t) => goto!(t),
-                Op::JumpIfTrue(t) => {
+                Insn::Jump(t) => goto!(t),
+                Insn::JumpIfTrue(t) => {
                     if self.pop_truthy() {
                         goto!(t)
                     }
                 }
-                Op::JumpIfFalse(t) => {
+                Insn::JumpIfFalse(t) => {
                     if !self.pop_truthy() {
                         goto!(t)
                     }
                 }
-                Op::JumpIfTrueKeep(t) => {
+                Insn::JumpIfTrueKeep(t) => {
                     if self.peek().is_truthy() {
                         goto!(t)
                     }
                 }
-                Op::JumpIfFalseKeep(t) => {
+                Insn::JumpIfFalseKeep(t) => {
                     if !self.peek().is_truthy() {
                         goto!(t)
                     }
                 }
                 // ---- functions & scope
-                Op::Call(f, argc) => {
+                Insn::Call(f, argc) => {
                     tick!();
                     match self.exec_call(f, argc, ip) {
                         Ok(entry) => ip = entry,
                         Err(trap) => return Err((trap, ip - 1)),
                     }
                 }
-                Op::Return => match self.exec_return(ops) {
+                Insn::Return => match self.exec_return(ops) {
                     Ok(Some(ret)) => ip = ret,
                     Ok(None) => break,
                     Err(trap) => return Err((trap, ip - 1)),
                 },
-                Op::ReturnValue => {
+                Insn::ReturnValue => {
                     let v = self.pop();
                     match self.exec_return(ops) {
                         Ok(Some(ret)) => {
@@ -214,46 +232,46 @@ impl VM {
                         Err(trap) => return Err((trap, ip - 1)),
                     }
                 }
-                Op::PushFrame => tri!(self.push_frame(ip, self.stack.len(), Vec::new()), ip),
-                Op::PopFrame => tri!(self.exec_pop_frame(), ip),
+                Insn::PushFrame => tri!(self.push_frame(ip, self.stack.len(), Vec::new()), ip),
+                Insn::PopFrame => tri!(self.exec_pop_frame(), ip),
                 // ---- I/O
-                Op::Print(n) => self.exec_print(n, false),
-                Op::PrintLn(n) => self.exec_print(n, true),
-                Op::ReadLine => self.exec_read_line(),
+                Insn::Print(n) => self.exec_print(n, false),
+                Insn::PrintLn(n) => self.exec_print(n, true),
+                Insn::ReadLine => self.exec_read_line(),
                 // ---- ranges
-                Op::Range => tri!(self.exec_range(), ip),
-                Op::RangeStep => tri!(self.exec_range_step(), ip),
+                Insn::Range => tri!(self.exec_range(), ip),
+                Insn::RangeStep => tri!(self.exec_range_step(), ip),
                 // ---- reserved higher-order blocks: no-ops, as upstream
-                Op::MapBlock(_)
-                | Op::GrepBlock(_)
-                | Op::SortBlock(_)
-                | Op::SortDefault
-                | Op::ForEachBlock(_) => {}
+                Insn::MapBlock(_)
+                | Insn::GrepBlock(_)
+                | Insn::SortBlock(_)
+                | Insn::SortDefault
+                | Insn::ForEachBlock(_) => {}
                 // ---- fused
-                Op::PreIncSlot(s) => self.exec_pre_inc_slot(s),
-                Op::PreIncSlotVoid(s) => self.exec_pre_inc_slot_void(s),
-                Op::SlotLtIntJumpIfFalse(s, limit, t) => {
+                Insn::PreIncSlot(s) => self.exec_pre_inc_slot(s),
+                Insn::PreIncSlotVoid(s) => self.exec_pre_inc_slot_void(s),
+                Insn::SlotLtIntJumpIfFalse(s, limit, t) => {
                     if self.slot(s).to_int() >= limit as i64 {
                         goto!(t)
                     }
                 }
-                Op::SlotIncLtIntJumpBack(s, limit, t) => {
+                Insn::SlotIncLtIntJumpBack(s, limit, t) => {
                     if self.exec_slot_inc_lt_int(s, limit) {
                         goto!(t)
                     }
                 }
-                Op::AccumSumLoop(sum, i, limit) => {
+                Insn::AccumSumLoop(sum, i, limit) => {
                     tri!(self.exec_accum_sum_loop(sum, i, limit, &mut ticks), ip)
                 }
-                Op::ConcatConstLoop(c, s, i, limit) => {
+                Insn::ConcatConstLoop(c, s, i, limit) => {
                     tri!(self.exec_concat_const_loop(c, s, i, limit, &mut ticks), ip)
                 }
-                Op::PushIntRangeLoop(g, i, limit) => {
+                Insn::PushIntRangeLoop(g, i, limit) => {
                     tri!(self.exec_push_int_range_loop(g, i, limit, &mut ticks), ip)
                 }
-                Op::AddAssignSlotVoid(a, b) => self.exec_add_assign_slot_void(a, b),
+                Insn::AddAssignSlotVoid(a, b) => self.exec_add_assign_slot_void(a, b),
                 // ---- builtins & extensions
-                Op::CallBuiltin(id, argc) => {
+                Insn::CallBuiltin(id, argc) => {
                     if let Some(f) = self.builtins.get(id as usize).copied().flatten() {
                         with_public_state!({
                             let v = f(self, argc);
@@ -261,7 +279,7 @@ impl VM {
                         });
                     }
                 }
-                Op::Extended(id, arg) => {
+                Insn::Extended(id, arg) => {
                     if let Some(mut h) = self.ext_handler.take() {
                         with_public_state!({
                             h(self, id, arg);
@@ -272,7 +290,7 @@ impl VM {
                         });
                     }
                 }
-                Op::ExtendedWide(id, payload) => {
+                Insn::ExtendedWide(id, payload) => {
                     if let Some(mut h) = self.ext_wide_handler.take() {
                         with_public_state!({
                             h(self, id, payload);
@@ -283,41 +301,292 @@ impl VM {
                     }
                 }
                 // ---- shell
-                Op::Exec(argc) => match self.exec_exec(argc, ip) {
+                Insn::Exec(argc) => match self.exec_exec(argc, ip) {
                     Ok(next) => ip = next,
                     Err(trap) => return Err((trap, ip - 1)),
                 },
-                Op::ExecBg(argc) => self.exec_exec_bg(argc),
-                Op::PipelineBegin(n) => self.with_host(|h| h.pipeline_begin(n)),
-                Op::PipelineStage => self.with_host(|h| h.pipeline_stage()),
-                Op::PipelineEnd => self.exec_pipeline_end(),
-                Op::Redirect(fd, kind) => self.exec_redirect(fd, kind),
-                Op::HereDoc(c) => self.exec_here_doc(c),
-                Op::HereString => self.exec_here_string(),
-                Op::CmdSubst(sub) => self.exec_sub_chunk_text(sub, |h, c| h.cmd_subst(c)),
-                Op::SubshellBegin => self.with_host(|h| h.subshell_begin()),
-                Op::SubshellEnd => self.exec_subshell_end(),
-                Op::ProcessSubIn(sub) => self.exec_sub_chunk_text(sub, |h, c| h.process_sub_in(c)),
-                Op::ProcessSubOut(sub) => self.exec_sub_chunk_text(sub, |h, c| h.process_sub_out(c)),
-                Op::Glob => self.exec_host_words(|h, s| h.glob(s, false)),
-                Op::GlobRecursive => self.exec_host_words(|h, s| h.glob(s, true)),
-                Op::TestFile(t) => self.exec_test_file(t),
-                Op::SetStatus => self.last_status = self.pop().to_int() as i32,
-                Op::GetStatus => self.stack.push(Value::Status(self.last_status)),
-                Op::TrapSet(sub) => self.exec_trap_set(sub),
-                Op::TrapCheck => self.with_host(|h| h.trap_check()),
-                Op::ExpandParam(m) => self.exec_expand_param(m),
-                Op::WordSplit => self.exec_host_words(|h, s| h.word_split(s)),
-                Op::BraceExpand => self.exec_host_words(|h, s| h.brace_expand(s)),
-                Op::TildeExpand => self.exec_tilde_expand(),
-                Op::CallFunction(f, argc) => match self.exec_call_function(f, argc, ip) {
+                Insn::ExecBg(argc) => self.exec_exec_bg(argc),
+                Insn::PipelineBegin(n) => self.with_host(|h| h.pipeline_begin(n)),
+                Insn::PipelineStage => self.with_host(|h| h.pipeline_stage()),
+                Insn::PipelineEnd => self.exec_pipeline_end(),
+                Insn::Redirect(fd, kind) => self.exec_redirect(fd, kind),
+                Insn::HereDoc(c) => self.exec_here_doc(c),
+                Insn::HereString => self.exec_here_string(),
+                Insn::CmdSubst(sub) => self.exec_sub_chunk_text(sub, |h, c| h.cmd_subst(c)),
+                Insn::SubshellBegin => self.with_host(|h| h.subshell_begin()),
+                Insn::SubshellEnd => self.exec_subshell_end(),
+                Insn::ProcessSubIn(sub) => self.exec_sub_chunk_text(sub, |h, c| h.process_sub_in(c)),
+                Insn::ProcessSubOut(sub) => self.exec_sub_chunk_text(sub, |h, c| h.process_sub_out(c)),
+                Insn::Glob => self.exec_host_words(|h, s| h.glob(s, false)),
+                Insn::GlobRecursive => self.exec_host_words(|h, s| h.glob(s, true)),
+                Insn::TestFile(t) => self.exec_test_file(t),
+                Insn::SetStatus => self.last_status = self.pop().to_int() as i32,
+                Insn::GetStatus => self.stack.push(Value::Status(self.last_status)),
+                Insn::TrapSet(sub) => self.exec_trap_set(sub),
+                Insn::TrapCheck => self.with_host(|h| h.trap_check()),
+                Insn::ExpandParam(m) => self.exec_expand_param(m),
+                Insn::WordSplit => self.exec_host_words(|h, s| h.word_split(s)),
+                Insn::BraceExpand => self.exec_host_words(|h, s| h.brace_expand(s)),
+                Insn::TildeExpand => self.exec_tilde_expand(),
+                Insn::CallFunction(f, argc) => match self.exec_call_function(f, argc, ip) {
                     Ok(next) => ip = next,
                     Err(trap) => return Err((trap, ip - 1)),
                 },
-                Op::StrMatch => self.exec_str_match(),
-                Op::RegexMatch => self.exec_regex_match(),
-                Op::WithRedirectsBegin(n) => self.with_host(|h| h.with_redirects_begin(n)),
-                Op::WithRedirectsEnd => self.with_host(|h| h.with_redirects_end()),
+                Insn::StrMatch => self.exec_str_match(),
+                Insn::RegexMatch => self.exec_regex_match(),
+                Insn::WithRedirectsBegin(n) => self.with_host(|h| h.with_redirects_begin(n)),
+                Insn::WithRedirectsEnd => self.with_host(|h| h.with_redirects_end()),
+                // ---- superinstructions (automatic fusion): `skip!` moves past the covered ops
+                Insn::SlotIntLtJumpIfFalse(s, k, t) => {
+                    skip!(SlotIntLtJumpIfFalse);
+                    if !self.slot_int_test(s, k, Cmp::Lt) {
+                        goto!(t as usize)
+                    }
+                }
+                Insn::SlotIntLeJumpIfFalse(s, k, t) => {
+                    skip!(SlotIntLeJumpIfFalse);
+                    if !self.slot_int_test(s, k, Cmp::Le) {
+                        goto!(t as usize)
+                    }
+                }
+                Insn::SlotIntGtJumpIfFalse(s, k, t) => {
+                    skip!(SlotIntGtJumpIfFalse);
+                    if !self.slot_int_test(s, k, Cmp::Gt) {
+                        goto!(t as usize)
+                    }
+                }
+                Insn::SlotIntGeJumpIfFalse(s, k, t) => {
+                    skip!(SlotIntGeJumpIfFalse);
+                    if !self.slot_int_test(s, k, Cmp::Ge) {
+                        goto!(t as usize)
+                    }
+                }
+                Insn::SlotIntEqJumpIfFalse(s, k, t) => {
+                    skip!(SlotIntEqJumpIfFalse);
+                    if !self.slot_int_test(s, k, Cmp::Eq) {
+                        goto!(t as usize)
+                    }
+                }
+                Insn::SlotIntNeJumpIfFalse(s, k, t) => {
+                    skip!(SlotIntNeJumpIfFalse);
+                    if !self.slot_int_test(s, k, Cmp::Ne) {
+                        goto!(t as usize)
+                    }
+                }
+                Insn::SlotIntLtJumpIfTrue(s, k, t) => {
+                    skip!(SlotIntLtJumpIfTrue);
+                    if self.slot_int_test(s, k, Cmp::Lt) {
+                        goto!(t as usize)
+                    }
+                }
+                Insn::SlotIntLeJumpIfTrue(s, k, t) => {
+                    skip!(SlotIntLeJumpIfTrue);
+                    if self.slot_int_test(s, k, Cmp::Le) {
+                        goto!(t as usize)
+                    }
+                }
+                Insn::SlotIntGtJumpIfTrue(s, k, t) => {
+                    skip!(SlotIntGtJumpIfTrue);
+                    if self.slot_int_test(s, k, Cmp::Gt) {
+                        goto!(t as usize)
+                    }
+                }
+                Insn::SlotIntGeJumpIfTrue(s, k, t) => {
+                    skip!(SlotIntGeJumpIfTrue);
+                    if self.slot_int_test(s, k, Cmp::Ge) {
+                        goto!(t as usize)
+                    }
+                }
+                Insn::SlotIntEqJumpIfTrue(s, k, t) => {
+                    skip!(SlotIntEqJumpIfTrue);
+                    if self.slot_int_test(s, k, Cmp::Eq) {
+                        goto!(t as usize)
+                    }
+                }
+                Insn::SlotIntNeJumpIfTrue(s, k, t) => {
+                    skip!(SlotIntNeJumpIfTrue);
+                    if self.slot_int_test(s, k, Cmp::Ne) {
+                        goto!(t as usize)
+                    }
+                }
+                Insn::SlotSlotLtJumpIfFalse(a, b, t) => {
+                    skip!(SlotSlotLtJumpIfFalse);
+                    if !self.slot_slot_test(a, b, Cmp::Lt) {
+                        goto!(t as usize)
+                    }
+                }
+                Insn::SlotSlotLeJumpIfFalse(a, b, t) => {
+                    skip!(SlotSlotLeJumpIfFalse);
+                    if !self.slot_slot_test(a, b, Cmp::Le) {
+                        goto!(t as usize)
+                    }
+                }
+                Insn::SlotSlotGtJumpIfFalse(a, b, t) => {
+                    skip!(SlotSlotGtJumpIfFalse);
+                    if !self.slot_slot_test(a, b, Cmp::Gt) {
+                        goto!(t as usize)
+                    }
+                }
+                Insn::SlotSlotGeJumpIfFalse(a, b, t) => {
+                    skip!(SlotSlotGeJumpIfFalse);
+                    if !self.slot_slot_test(a, b, Cmp::Ge) {
+                        goto!(t as usize)
+                    }
+                }
+                Insn::SlotSlotEqJumpIfFalse(a, b, t) => {
+                    skip!(SlotSlotEqJumpIfFalse);
+                    if !self.slot_slot_test(a, b, Cmp::Eq) {
+                        goto!(t as usize)
+                    }
+                }
+                Insn::SlotSlotNeJumpIfFalse(a, b, t) => {
+                    skip!(SlotSlotNeJumpIfFalse);
+                    if !self.slot_slot_test(a, b, Cmp::Ne) {
+                        goto!(t as usize)
+                    }
+                }
+                Insn::SlotSlotAddToSlot(a, b, d) => {
+                    skip!(SlotSlotAddToSlot);
+                    self.set_slot(d, self.slot_slot_arith(a, b, Arith::Add))
+                }
+                Insn::SlotSlotSubToSlot(a, b, d) => {
+                    skip!(SlotSlotSubToSlot);
+                    self.set_slot(d, self.slot_slot_arith(a, b, Arith::Sub))
+                }
+                Insn::SlotSlotMulToSlot(a, b, d) => {
+                    skip!(SlotSlotMulToSlot);
+                    self.set_slot(d, self.slot_slot_arith(a, b, Arith::Mul))
+                }
+                Insn::SlotIntAddToSlot(s, k, d) => {
+                    skip!(SlotIntAddToSlot);
+                    self.set_slot(d, self.slot_int_arith(s, k, Arith::Add))
+                }
+                Insn::SlotIntSubToSlot(s, k, d) => {
+                    skip!(SlotIntSubToSlot);
+                    self.set_slot(d, self.slot_int_arith(s, k, Arith::Sub))
+                }
+                Insn::SlotIntMulToSlot(s, k, d) => {
+                    skip!(SlotIntMulToSlot);
+                    self.set_slot(d, self.slot_int_arith(s, k, Arith::Mul))
+                }
+                Insn::SlotSlotAdd(a, b) => {
+                    skip!(SlotSlotAdd);
+                    self.stack.push(self.slot_slot_arith(a, b, Arith::Add))
+                }
+                Insn::SlotSlotSub(a, b) => {
+                    skip!(SlotSlotSub);
+                    self.stack.push(self.slot_slot_arith(a, b, Arith::Sub))
+                }
+                Insn::SlotSlotMul(a, b) => {
+                    skip!(SlotSlotMul);
+                    self.stack.push(self.slot_slot_arith(a, b, Arith::Mul))
+                }
+                Insn::SlotIntAdd(s, k) => {
+                    skip!(SlotIntAdd);
+                    self.stack.push(self.slot_int_arith(s, k, Arith::Add))
+                }
+                Insn::SlotIntSub(s, k) => {
+                    skip!(SlotIntSub);
+                    self.stack.push(self.slot_int_arith(s, k, Arith::Sub))
+                }
+                Insn::SlotIntMul(s, k) => {
+                    skip!(SlotIntMul);
+                    self.stack.push(self.slot_int_arith(s, k, Arith::Mul))
+                }
+                Insn::AddToSlot(d) => {
+                    skip!(AddToSlot);
+                    self.exec_add();
+                    let v = self.pop();
+                    self.set_slot(d, v)
+                }
+                Insn::SubToSlot(d) => {
+                    skip!(SubToSlot);
+                    self.exec_sub();
+                    let v = self.pop();
+                    self.set_slot(d, v)
+                }
+                Insn::MulToSlot(d) => {
+                    skip!(MulToSlot);
+                    self.exec_mul();
+                    let v = self.pop();
+                    self.set_slot(d, v)
+                }
+                Insn::LoadIntToSlot(n, d) => {
+                    skip!(LoadIntToSlot);
+                    self.set_slot(d, Value::Int(n))
+                }
+                Insn::LtJumpIfFalse(t) => {
+                    skip!(LtJumpIfFalse);
+                    if !self.pop_pair_test(Cmp::Lt) {
+                        goto!(t as usize)
+                    }
+                }
+                Insn::LeJumpIfFalse(t) => {
+                    skip!(LeJumpIfFalse);
+                    if !self.pop_pair_test(Cmp::Le) {
+                        goto!(t as usize)
+                    }
+                }
+                Insn::GtJumpIfFalse(t) => {
+                    skip!(GtJumpIfFalse);
+                    if !self.pop_pair_test(Cmp::Gt) {
+                        goto!(t as usize)
+                    }
+                }
+                Insn::GeJumpIfFalse(t) => {
+                    skip!(GeJumpIfFalse);
+                    if !self.pop_pair_test(Cmp::Ge) {
+                        goto!(t as usize)
+                    }
+                }
+                Insn::EqJumpIfFalse(t) => {
+                    skip!(EqJumpIfFalse);
+                    if !self.pop_pair_test(Cmp::Eq) {
+                        goto!(t as usize)
+                    }
+                }
+                Insn::NeJumpIfFalse(t) => {
+                    skip!(NeJumpIfFalse);
+                    if !self.pop_pair_test(Cmp::Ne) {
+                        goto!(t as usize)
+                    }
+                }
+                Insn::LtJumpIfTrue(t) => {
+                    skip!(LtJumpIfTrue);
+                    if self.pop_pair_test(Cmp::Lt) {
+                        goto!(t as usize)
+                    }
+                }
+                Insn::LeJumpIfTrue(t) => {
+                    skip!(LeJumpIfTrue);
+                    if self.pop_pair_test(Cmp::Le) {
+                        goto!(t as usize)
+                    }
+                }
+                Insn::GtJumpIfTrue(t) => {
+                    skip!(GtJumpIfTrue);
+                    if self.pop_pair_test(Cmp::Gt) {
+                        goto!(t as usize)
+                    }
+                }
+                Insn::GeJumpIfTrue(t) => {
+                    skip!(GeJumpIfTrue);
+                    if self.pop_pair_test(Cmp::Ge) {
+                        goto!(t as usize)
+                    }
+                }
+                Insn::EqJumpIfTrue(t) => {
+                    skip!(EqJumpIfTrue);
+                    if self.pop_pair_test(Cmp::Eq) {
+                        goto!(t as usize)
+                    }
+                }
+                Insn::NeJumpIfTrue(t) => {
+                    skip!(NeJumpIfTrue);
+                    if self.pop_pair_test(Cmp::Ne) {
+                        goto!(t as usize)
+                    }
+                }
             }
         }
         self.ip = ip;
@@ -336,9 +605,18 @@ impl VM {
         self.stack.push(v);
     }
 
+    /// Counts the dispatch at `ip` into the profile of a `run_profiled`.
+    #[cold]
+    #[inline(never)]
+    fn profile_step(&mut self, ip: usize, ops: &[Op]) {
+        if let (Some(p), Some(op)) = (self.profiler.as_deref_mut(), ops.get(ip)) {
+            p.record(ip, op.opcode());
+        }
+    }
+
     /// Pops the top and tests it (an empty stack reads as `Undef`: false).
     #[inline(always)]
-    fn pop_truthy(&mut self) -> bool {
+    pub(super) fn pop_truthy(&mut self) -> bool {
         match self.stack.pop() {
             Some(Value::Bool(b)) => b,
             Some(v) => {

@@ -25,6 +25,7 @@ mod pool;
 mod prepare;
 mod shell;
 mod strings;
+mod superinsn;
 
 pub use pool::VMPool;
 
@@ -92,6 +93,9 @@ pub struct VM {
     interrupt: InterruptHandle,
     prepared: Option<Prepared>,
     last_error: Option<VmError>,
+    fusion: bool,
+    /// The profile being filled by `run_profiled`.
+    profiler: Option<Box<crate::profile::Profile>>,
     #[cfg(feature = "jit")]
     tracing_jit: bool,
 }
@@ -126,6 +130,8 @@ impl VM {
             interrupt: InterruptHandle::default(),
             prepared: None,
             last_error: None,
+            fusion: true,
+            profiler: None,
             #[cfg(feature = "jit")]
             tracing_jit: false,
         }
@@ -228,6 +234,18 @@ impl VM {
         self.interrupt.clone()
     }
 
+    /// Turns automatic fusion on (the default) or off for later runs. Results are the same
+    /// either way; off, every op the frontend emitted is dispatched on its own (see
+    /// [`crate::fusion`]).
+    pub fn set_fusion(&mut self, on: bool) {
+        self.fusion = on;
+    }
+
+    /// Whether automatic fusion is on.
+    pub fn fusion(&self) -> bool {
+        self.fusion
+    }
+
     /// The error of the last failed run, with its kind and place.
     pub fn last_error(&self) -> Option<&VmError> {
         self.last_error.as_ref()
@@ -249,16 +267,39 @@ impl VM {
     /// Runs from `ip` until the chunk ends, a top-level return, a halt request or an error.
     /// The result is the value on top of the stack (`Halted` if it is empty).
     pub fn run(&mut self) -> VMResult {
+        self.run_loop::<false>()
+    }
+
+    /// Like [`run`](Self::run), counting every dispatched op into `profile` (per
+    /// instruction, per opcode, dynamic pairs and triples, calls per function; see
+    /// [`crate::profile`]). Automatic fusion is off for this run so the counts are those
+    /// of the ops the frontend emitted; results are the same as `run`'s.
+    pub fn run_profiled(&mut self, profile: &mut crate::profile::Profile) -> VMResult {
+        let fusion = std::mem::replace(&mut self.fusion, false);
+        let started = std::time::Instant::now();
+        self.profiler = Some(Box::new(std::mem::take(profile)));
+        let result = self.run_loop::<true>();
+        if let Some(p) = self.profiler.take() {
+            *profile = *p;
+        }
+        profile.elapsed += started.elapsed();
+        profile.count_calls(&self.chunk);
+        self.fusion = fusion;
+        result
+    }
+
+    /// The run loop; `PROFILE` selects the counting instantiation of the dispatch loop.
+    fn run_loop<const PROFILE: bool>(&mut self) -> VMResult {
         loop {
             if self.halted {
                 return self.finish();
             }
-            let ops = match self.prepare() {
-                Ok(ops) => ops,
+            let (code, ops) = match self.prepare() {
+                Ok(prepared) => prepared,
                 Err(e) => return self.fail(e),
             };
             self.sync_slots_in();
-            let outcome = self.execute(&ops);
+            let outcome = self.execute::<PROFILE>(&code, &ops);
             self.sync_slots_out();
             match outcome {
                 Ok(dispatch::Exit::End) => return self.finish(),

@@ -8,6 +8,7 @@
 
 use super::VM;
 use crate::error::{ErrorKind, VmError};
+use crate::fusion::{self, Insn};
 use crate::{Chunk, Op};
 use std::sync::Arc;
 
@@ -34,20 +35,29 @@ impl Fingerprint {
 /// A verified chunk, ready to run.
 pub(super) struct Prepared {
     fingerprint: Fingerprint,
+    /// The chunk's ops (error locations, look-ahead).
     pub ops: Arc<[Op]>,
+    /// What the loop dispatches on: the ops, with superinstructions where fusion applies.
+    pub code: Arc<[Insn]>,
+    /// Whether `code` was fused (a `set_fusion` change prepares again).
+    fused: bool,
     /// Entry op index for each name index (`NO_ENTRY` if no function has that name).
     pub entries: Vec<usize>,
 }
 
 pub(super) const NO_ENTRY: usize = usize::MAX;
 
+/// What the run loop executes: the dispatched code and the chunk's ops, same numbering.
+pub(super) type Code = (Arc<[Insn]>, Arc<[Op]>);
+
 impl VM {
-    /// The verified ops of `self.chunk`, preparing them if the chunk is new or changed.
-    pub(super) fn prepare(&mut self) -> Result<Arc<[Op]>, VmError> {
+    /// The verified code and ops of `self.chunk`, preparing them if the chunk is new or
+    /// changed.
+    pub(super) fn prepare(&mut self) -> Result<Code, VmError> {
         let fp = Fingerprint::of(&self.chunk);
         if let Some(p) = &self.prepared {
-            if p.fingerprint == fp {
-                return Ok(p.ops.clone());
+            if p.fingerprint == fp && p.fused == self.fusion {
+                return Ok((p.code.clone(), p.ops.clone()));
             }
         }
         let verified = crate::verify::verify_all(&self.chunk, 1).map_err(|errs| {
@@ -69,13 +79,20 @@ impl VM {
             }
         }
         let ops: Arc<[Op]> = self.chunk.ops.as_slice().into();
+        let code: Arc<[Insn]> = if self.fusion {
+            fusion::fuse(&ops).into()
+        } else {
+            fusion::unfused(&ops).into()
+        };
         self.stack.reserve(verified.max_stack_growth.min(1 << 16));
         self.prepared = Some(Prepared {
             fingerprint: fp,
             ops: ops.clone(),
+            code: code.clone(),
+            fused: self.fusion,
             entries,
         });
-        Ok(ops)
+        Ok((code, ops))
     }
 
     /// True when `self.chunk` is no longer the chunk the run loop is executing.

@@ -12,7 +12,8 @@
 
 #[macro_use]
 mod table;
-mod operand;
+pub(crate) mod operand;
+pub(crate) mod superinstructions;
 
 pub use operand::{OperandError, OperandKind, OperandValue, Operands};
 
