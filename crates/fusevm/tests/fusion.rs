@@ -1,0 +1,231 @@
+//! Automatic fusion is exact: every superinstruction against the op sequence its template
+//! names (table-driven, on ints, floats, strings, undef, bools and overflow edges), and
+//! random programs run fused and unfused with identical results, errors, stacks, slots and
+//! fuel.
+
+use fusevm::asm::{assemble, format_value};
+use fusevm::fusion::{self, SUPERINSTRUCTIONS};
+use fusevm::{Chunk, Limits, VMResult, Value, VM};
+use proptest::prelude::*;
+
+/// Everything observable after a run.
+#[derive(Debug)]
+struct Observed {
+    result: String,
+    error_kind: Option<&'static str>,
+    error_ip: Option<usize>,
+    stack: Vec<String>,
+    slots: Vec<String>,
+    fuel_left: Option<u64>,
+}
+
+fn show(v: &Value) -> String {
+    // Bits, not `==`: NaN must equal NaN and 0.0 must differ from -0.0.
+    match v {
+        Value::Float(f) => format!("float-bits:{:x}", f.to_bits()),
+        other => format_value(other),
+    }
+}
+
+fn observe(chunk: &Chunk, fused: bool, fuel: u64) -> Observed {
+    let mut vm = VM::new(chunk.clone());
+    vm.set_fusion(fused);
+    vm.set_limits(Limits {
+        fuel: Some(fuel),
+        ..Limits::default()
+    });
+    let result = match vm.run() {
+        VMResult::Ok(v) => show(&v),
+        VMResult::Halted => "halted".into(),
+        VMResult::Error(e) => format!("error: {e}"),
+    };
+    Observed {
+        result,
+        error_kind: vm.last_error().map(|e| e.kind.name()),
+        error_ip: vm.last_error().and_then(|e| e.ip),
+        stack: vm.stack.iter().map(show).collect(),
+        slots: vm.frames[0].slots.iter().map(show).collect(),
+        fuel_left: vm.fuel_left(),
+    }
+}
+
+fn assert_same(chunk: &Chunk, what: &str) {
+    let fused = observe(chunk, true, 10_000);
+    let plain = observe(chunk, false, 10_000);
+    assert_eq!(
+        format!("{fused:?}"),
+        format!("{plain:?}"),
+        "fused and unfused runs differ for {what}"
+    );
+}
+
+/// Operand values of every kind, as assembly literals.
+const VALUES: &[&str] = &[
+    "0",
+    "1",
+    "-7",
+    "9223372036854775807",
+    "-9223372036854775808",
+    "2.5",
+    "-0.0",
+    "nan",
+    "inf",
+    "\"12\"",
+    "\"abc\"",
+    "undef",
+    "true",
+];
+
+/// Integer constants for `{k}` fields: zero, small, and the i32 edges.
+const CONSTANTS: &[i64] = &[0, 1, -1, 3, i32::MAX as i64, i32::MIN as i64];
+
+/// The program for one superinstruction on one input: slots 0 and 1 and two stack values
+/// hold the inputs, then the template (fields: slots 0, 1, 2; constant `k`; the target
+/// `out`), then markers that show which way a branch went.
+fn program(template: &str, fields: &[(&str, &str)], a: &str, b: &str, k: i64) -> String {
+    let mut text = format!(
+        ".const {a}\n.const {b}\n    load_const 0\n    set_slot 0\n    load_const 1\n    set_slot 1\n    load_const 0\n    load_const 1\n"
+    );
+    let mut slot = 0;
+    let mut line = template.to_string();
+    for (i, (name, ty)) in fields.iter().enumerate() {
+        let value = match (*name, *ty) {
+            ("target", _) => "out".to_string(),
+            (_, "u16") => {
+                slot += 1;
+                // The destination is slot 2 (fresh) unless it is the only slot field.
+                if *name == "dst" && fields.len() > 1 {
+                    "2".into()
+                } else {
+                    ((slot - 1) % 2).to_string()
+                }
+            }
+            _ => k.to_string(),
+        };
+        line = line.replace(&format!("{{{i}}}"), &value);
+    }
+    for op in line.split(';') {
+        text.push_str(&format!("    {}\n", op.trim()));
+    }
+    text.push_str("    load_int 111\nout:\n    load_int 222\n");
+    text
+}
+
+#[test]
+fn every_superinstruction_equals_its_template_on_every_input() {
+    let mut checked = 0;
+    for info in SUPERINSTRUCTIONS {
+        let takes_constant = info.fields.iter().any(|(_, ty)| *ty == "i32" || *ty == "i64");
+        let constants: &[i64] = if takes_constant { CONSTANTS } else { &[0] };
+        for a in VALUES {
+            for b in VALUES {
+                for &k in constants {
+                    let text = program(info.template, info.fields, a, b, k);
+                    let chunk = assemble(&text, "superinstruction.fasm")
+                        .unwrap_or_else(|e| panic!("{}: {e}\n{text}", info.name));
+                    // The case must really exercise the superinstruction.
+                    let sites = fusion::plan(&chunk);
+                    assert!(
+                        sites.iter().any(|s| s.name == info.name && s.ip == 6),
+                        "{} not fused at ip 6 in\n{text}\nsites: {sites:?}",
+                        info.name
+                    );
+                    assert_same(
+                        &chunk,
+                        &format!("{} with a = {a}, b = {b}, k = {k}\n{text}", info.name),
+                    );
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked > 10_000, "only {checked} cases");
+}
+
+#[test]
+fn fused_stack_ops_below_two_values_behave_like_the_ops() {
+    // `add; set_slot` and `num_lt; jump_if_false` with 0 and 1 values on the stack.
+    for prelude in ["", "    load_int 5\n", "    load_const \"x\"\n"] {
+        for body in [
+            "add\n    set_slot 0",
+            "num_lt\n    jump_if_false out",
+            "num_eq\n    jump_if_true out",
+        ] {
+            let text = format!("{prelude}    {body}\n    load_int 111\nout:\n    load_int 222\n");
+            let chunk = assemble(&text, "short.fasm").expect("assembles");
+            assert!(!fusion::plan(&chunk).is_empty(), "not fused:\n{text}");
+            assert_same(&chunk, &text);
+        }
+    }
+}
+
+#[test]
+fn a_jump_into_the_middle_of_a_fused_sequence_runs_the_covered_ops() {
+    // `jump mid` lands on `load_int 10` inside `get_slot 0; load_int 10; num_lt; jump_if_false`.
+    let text = "    load_int 3\n    set_slot 0\n    load_int 1\n    jump mid\n    get_slot 0\nmid:\n    load_int 10\n    num_lt\n    jump_if_false out\n    load_int 111\nout:\n    load_int 222\n";
+    let chunk = assemble(text, "mid.fasm").expect("assembles");
+    assert!(fusion::plan(&chunk)
+        .iter()
+        .any(|s| s.name == "SlotIntLtJumpIfFalse"));
+    assert_same(&chunk, text);
+    assert_eq!(observe(&chunk, true, 100).stack, vec!["111".to_string()]);
+}
+
+#[test]
+fn a_fused_back_edge_is_charged_like_the_jump_and_fails_at_the_jump() {
+    // do { i += 1 } while i < 1000, under 10 units of fuel: out of fuel at the
+    // back-edge's `jump_if_true` (ip 7), with the same fuel left either way.
+    let text = "    load_int 0\n    set_slot 0\ntop:\n    get_slot 0\n    load_int 1\n    add\n    set_slot 0\n    get_slot 0\n    load_int 1000\n    num_lt\n    jump_if_true top\n";
+    let chunk = assemble(text, "loop.fasm").expect("assembles");
+    let fused = observe(&chunk, true, 10);
+    assert_eq!(fused.error_kind, Some("out-of-fuel"));
+    assert_eq!(fused.error_ip, Some(9));
+    assert_same(&chunk, text);
+}
+
+/// Ops of random programs: many fusable shapes, forward and backward jumps.
+fn op_text(kind: u8, x: u8, n: i64, len: usize, here: usize) -> String {
+    let slot = x % 3;
+    let target = if x % 4 == 0 {
+        (x as usize) % (here + 1)
+    } else {
+        here + 1 + (x as usize) % (len - here)
+    };
+    match kind % 16 {
+        0 | 1 => format!("get_slot {slot}"),
+        2 => format!("load_int {n}"),
+        3 => format!("set_slot {slot}"),
+        4 => "add".into(),
+        5 => "sub".into(),
+        6 => "mul".into(),
+        7 => ["num_lt", "num_le", "num_gt", "num_ge", "num_eq", "num_ne"][x as usize % 6].into(),
+        8 => format!("jump_if_false {target}"),
+        9 => format!("jump_if_true {target}"),
+        10 => format!("jump {target}"),
+        11 => "load_float 0.5".into(),
+        12 => "load_const \"7\"".into(),
+        13 => "load_undef".into(),
+        14 => "pop".into(),
+        _ => "dup".into(),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn random_programs_run_the_same_fused_and_unfused(
+        ops in prop::collection::vec((any::<u8>(), any::<u8>(), prop_oneof![Just(0i64), Just(1), Just(-1), Just(i64::MAX), Just(i64::MIN), -100i64..100]), 1..40)
+    ) {
+        let len = ops.len();
+        let text: String = ops
+            .iter()
+            .enumerate()
+            .map(|(i, &(kind, x, n))| format!("    {}\n", op_text(kind, x, n, len, i)))
+            .collect();
+        let chunk = assemble(&text, "random.fasm").map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;
+        let fused = observe(&chunk, true, 300);
+        let plain = observe(&chunk, false, 300);
+        prop_assert_eq!(format!("{:?}", fused), format!("{:?}", plain), "program:\n{}", text);
+    }
+}
