@@ -197,7 +197,11 @@ impl Value {
     pub fn as_str_cow(&self) -> Cow<'_, str> {
         match self {
             Value::Str(s) => Cow::Borrowed(s.as_str()),
-            Value::Int(n) => Cow::Owned(n.to_string()),
+            Value::Int(n) => {
+                let mut out = String::with_capacity(20);
+                push_int(&mut out, *n);
+                Cow::Owned(out)
+            }
             Value::Float(f) => Cow::Owned(f.to_string()),
             Value::Bool(true) => Cow::Borrowed("1"),
             Value::Bool(false) | Value::Undef => Cow::Borrowed(""),
@@ -222,9 +226,7 @@ impl Value {
     pub fn write_str_to(&self, out: &mut String) {
         use std::fmt::Write;
         match self {
-            Value::Int(n) => {
-                let _ = write!(out, "{n}");
-            }
+            Value::Int(n) => push_int(out, *n),
             Value::Float(f) => {
                 let _ = write!(out, "{f}");
             }
@@ -303,5 +305,55 @@ impl Hash for Value {
 impl fmt::Display for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.as_str_cow())
+    }
+}
+
+/// Appends the decimal form of `n` (what `n.to_string()` gives, without the formatting
+/// machinery: keys like `str(i % 1000)` are built on hot paths).
+pub(crate) fn push_int(out: &mut String, n: i64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    let mut m = n.unsigned_abs();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (m % 10) as u8;
+        m /= 10;
+        if m == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        out.push('-');
+    }
+    out.extend(buf[i..].iter().map(|&d| d as char));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::push_int;
+
+    #[test]
+    fn push_int_matches_to_string_at_every_edge() {
+        let mut cases = vec![
+            0,
+            1,
+            -1,
+            9,
+            10,
+            -10,
+            99,
+            100,
+            12345,
+            i64::MAX,
+            i64::MIN,
+            i64::MIN + 1,
+        ];
+        cases.extend((0..64).map(|b| 1i64 << b));
+        cases.extend((0..64).map(|b| (1i64 << b).wrapping_neg()));
+        for n in cases {
+            let mut out = String::from("x");
+            push_int(&mut out, n);
+            assert_eq!(out, format!("x{n}"));
+        }
     }
 }

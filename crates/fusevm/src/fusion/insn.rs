@@ -23,7 +23,7 @@ macro_rules! define_insn {
         )* ]
         $(
             $(#[doc = $sdoc:literal])*
-            $sname:ident ( $( $sarg:ident : $sty:ty ),+ ) = $template:literal;
+            $sname:ident $( ( $( $sarg:ident : $sty:ty ),+ ) )? = $template:literal;
         )*
     ) => {
         /// A prepared instruction: an `Op`, or a superinstruction standing for the op
@@ -31,7 +31,7 @@ macro_rules! define_insn {
         #[derive(Debug, Clone, Copy, PartialEq)]
         pub(crate) enum Insn {
             $( $name $( ( $($ty),+ ) )?, )*
-            $( $(#[doc = $sdoc])* $sname( $($sty),+ ), )*
+            $( $(#[doc = $sdoc])* $sname $( ( $($sty),+ ) )?, )*
         }
 
         impl Insn {
@@ -49,8 +49,9 @@ macro_rules! define_insn {
                 let mut n = 0;
                 $(
                     if index == n {
+                        #[allow(unused_mut, unused_variables)]
                         let mut it = operands.iter().copied();
-                        return Some(Insn::$sname( $( <$sty as OperandType>::from_operand(it.next()?)? ),+ ));
+                        return Some(Insn::$sname $( ( $( <$sty as OperandType>::from_operand(it.next()?)? ),+ ) )?);
                     }
                     n += 1;
                 )*
@@ -65,7 +66,7 @@ macro_rules! define_insn {
                 name: stringify!($sname),
                 template: $template,
                 doc: concat!($($sdoc),*),
-                fields: &[$( (stringify!($sarg), stringify!($sty)) ),+],
+                fields: &[$($( (stringify!($sarg), stringify!($sty)) ),+)?],
             }, )*
         ];
 

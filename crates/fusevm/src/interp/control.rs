@@ -16,30 +16,19 @@ use crate::error::{ErrorKind, Trap};
 use crate::{Op, Value};
 
 impl VM {
-    /// Pushes a frame whose slots are `slots`; the caller's slots move into its record.
-    pub(super) fn push_frame(
-        &mut self,
-        return_ip: usize,
-        stack_base: usize,
-        slots: Vec<Value>,
-    ) -> Result<(), Trap> {
+    /// Pushes a frame with fresh (empty, recycled) slots; the caller's slots move into its
+    /// record. No value is dropped on this path, so no drop glue runs.
+    #[inline]
+    pub(super) fn push_frame(&mut self, return_ip: usize, stack_base: usize) -> Result<(), Trap> {
         if self.frames.len() >= self.limits.max_call_depth {
-            return Err(Trap::new(
-                ErrorKind::CallDepth,
-                format!(
-                    "call depth exceeds the limit of {} frames",
-                    self.limits.max_call_depth
-                ),
-            ));
+            return Err(self.call_depth_error());
         }
-        let mut callee_slots = slots;
-        if callee_slots.capacity() == 0 {
-            callee_slots = self.fresh_slots();
-        }
+        let callee_slots = self.slot_pool.pop().unwrap_or_default();
         let caller_slots = std::mem::replace(&mut self.slots, callee_slots);
-        if let Some(caller) = self.frames.last_mut() {
+        match self.frames.last_mut() {
             // The record held the empty placeholder: nothing to drop.
-            std::mem::forget(std::mem::replace(&mut caller.slots, caller_slots));
+            Some(caller) => std::mem::forget(std::mem::replace(&mut caller.slots, caller_slots)),
+            None => self.recycle_slots(caller_slots),
         }
         self.frames.push(Frame {
             return_ip,
@@ -49,8 +38,21 @@ impl VM {
         Ok(())
     }
 
+    #[cold]
+    #[inline(never)]
+    fn call_depth_error(&self) -> Trap {
+        Trap::new(
+            ErrorKind::CallDepth,
+            format!(
+                "call depth exceeds the limit of {} frames",
+                self.limits.max_call_depth
+            ),
+        )
+    }
+
     /// Pops the current frame, restoring the caller's slots; returns its `(return_ip,
     /// stack_base)`.
+    #[inline]
     fn pop_frame_record(&mut self) -> Option<(usize, usize)> {
         if self.frames.len() <= 1 {
             return None;
@@ -64,11 +66,12 @@ impl VM {
         // forgetting it frees nothing and skips the drop glue.
         debug_assert_eq!(placeholder.capacity(), 0);
         std::mem::forget(placeholder);
-        let dead = std::mem::take(&mut self.slots);
+        let caller_slots = match self.frames.last_mut() {
+            Some(caller) => std::mem::take(&mut caller.slots),
+            None => Vec::new(),
+        };
+        let dead = std::mem::replace(&mut self.slots, caller_slots);
         self.recycle_slots(dead);
-        if let Some(caller) = self.frames.last_mut() {
-            self.slots = std::mem::take(&mut caller.slots);
-        }
         Some((return_ip, stack_base))
     }
 
@@ -91,7 +94,7 @@ impl VM {
                 ),
             ));
         };
-        self.push_frame(ip, base, Vec::new())?;
+        self.push_frame(ip, base)?;
         Ok(entry)
     }
 
@@ -105,7 +108,7 @@ impl VM {
     ) -> Result<usize, Trap> {
         let base = self.stack.len();
         self.stack.extend(args.iter().map(|a| Value::str(a.as_str())));
-        self.push_frame(ip, base, Vec::new())?;
+        self.push_frame(ip, base)?;
         Ok(entry)
     }
 

@@ -232,7 +232,7 @@ impl VM {
                         Err(trap) => return Err((trap, ip - 1)),
                     }
                 }
-                Insn::PushFrame => tri!(self.push_frame(ip, self.stack.len(), Vec::new()), ip),
+                Insn::PushFrame => tri!(self.push_frame(ip, self.stack.len()), ip),
                 Insn::PopFrame => tri!(self.exec_pop_frame(), ip),
                 // ---- I/O
                 Insn::Print(n) => self.exec_print(n, false),
@@ -511,6 +511,9 @@ impl VM {
                     let v = self.pop();
                     self.set_slot(d, v)
                 }
+                Insn::Nops8 => skip!(Nops8),
+                Insn::Nops4 => skip!(Nops4),
+                Insn::Nops2 => skip!(Nops2),
                 Insn::LoadIntToSlot(n, d) => {
                     skip!(LoadIntToSlot);
                     self.set_slot(d, Value::Int(n))

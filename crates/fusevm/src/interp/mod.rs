@@ -100,6 +100,13 @@ pub struct VM {
     tracing_jit: bool,
 }
 
+/// Frees a vector off the hot path (the pool is full).
+#[cold]
+#[inline(never)]
+fn drop_cold(v: Vec<Value>) {
+    drop(v);
+}
+
 impl VM {
     /// A fresh VM for `chunk`: one top-level frame, one `Undef` global per name.
     pub fn new(chunk: Chunk) -> Self {
@@ -361,16 +368,15 @@ impl VM {
         }
     }
 
-    /// A recycled, empty slot vector for a new frame.
-    fn fresh_slots(&mut self) -> Vec<Value> {
-        self.slot_pool.pop().unwrap_or_default()
-    }
-
+    /// Empties a dead frame's slots and keeps the vector for the next call.
+    #[inline]
     fn recycle_slots(&mut self, mut slots: Vec<Value>) {
         Value::truncate_vec(&mut slots, 0);
         // Keep the pool bounded: a deep recursion once should not pin memory forever.
         if self.slot_pool.len() < 1024 {
             self.slot_pool.push(slots);
+        } else {
+            drop_cold(slots);
         }
     }
 

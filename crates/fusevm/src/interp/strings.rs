@@ -27,13 +27,17 @@ impl VM {
                 return Ok(());
             }
         }
-        let a_text = a.as_str_cow();
-        let len = a_text.len().saturating_add(b_text.len());
+        // One allocation: the left operand's string form is written straight into the result.
+        let a_len = match &a {
+            Value::Str(sa) => sa.len(),
+            _ => 24,
+        };
+        let mut s = String::with_capacity(a_len.saturating_add(b_text.len()));
+        a.write_str_to(&mut s);
+        let len = s.len().saturating_add(b_text.len());
         self.check_string_len(len)?;
-        let mut s = String::with_capacity(len);
-        s.push_str(&a_text);
         s.push_str(&b_text);
-        drop((a_text, b_text));
+        drop(b_text);
         self.stack.push(Value::Str(Arc::new(s)));
         Ok(())
     }

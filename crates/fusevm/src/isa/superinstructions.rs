@@ -8,6 +8,7 @@
 //! ```text
 //! /// what it does.
 //! Name(field: RustType, ...) = "the op sequence it replaces, in assembly text";
+//! Name = "a sequence without operands";
 //! ```
 //!
 //! The template is the single source of truth for the superinstruction: the fusion pass
@@ -101,6 +102,14 @@ macro_rules! for_each_superinstruction {
             MulToSlot(dst: u16) = "mul; set_slot {0}";
             /// `slots[d] = n` (`j = 0`).
             LoadIntToSlot(value: i64, dst: u16) = "load_int {0}; set_slot {1}";
+
+            // ---- runs of nops (padding a frontend left for patching) -----------------------
+            /// Skips eight `Nop`s in one dispatch.
+            Nops8 = "nop; nop; nop; nop; nop; nop; nop; nop";
+            /// Skips four `Nop`s in one dispatch.
+            Nops4 = "nop; nop; nop; nop";
+            /// Skips two `Nop`s in one dispatch.
+            Nops2 = "nop; nop";
 
             // ---- stack comparison, then a branch ------------------------------------------
             /// `[a, b] -> []`, `if !(a < b) goto t`.
