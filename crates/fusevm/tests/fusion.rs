@@ -76,8 +76,9 @@ const VALUES: &[&str] = &[
 const CONSTANTS: &[i64] = &[0, 1, -1, 3, i32::MAX as i64, i32::MIN as i64];
 
 /// The program for one superinstruction on one input: slots 0 and 1 and two stack values
-/// hold the inputs, then the template (fields: slots 0, 1, 2; constant `k`; the target
-/// `out`), then markers that show which way a branch went.
+/// hold the inputs, then the template (fields: slots 0, 1, 2; constant `k`; constant-pool
+/// index 1, which holds `b`; the target `out`), then markers that show which way a branch
+/// went.
 fn program(template: &str, fields: &[(&str, &str)], a: &str, b: &str, k: i64) -> String {
     let mut text = format!(
         ".const {a}\n.const {b}\n    load_const 0\n    set_slot 0\n    load_const 1\n    set_slot 1\n    load_const 0\n    load_const 1\n"
@@ -87,6 +88,7 @@ fn program(template: &str, fields: &[(&str, &str)], a: &str, b: &str, k: i64) ->
     for (i, (name, ty)) in fields.iter().enumerate() {
         let value = match (*name, *ty) {
             ("target", _) => "out".to_string(),
+            ("constant", _) => "1".to_string(),
             (_, "u16") => {
                 slot += 1;
                 // The destination is slot 2 (fresh) unless it is the only slot field.
@@ -153,6 +155,42 @@ fn fused_stack_ops_below_two_values_behave_like_the_ops() {
             assert_same(&chunk, &text);
         }
     }
+}
+
+/// `s = s . "ab"` 40 times on a string the slot alone holds (the in-place path).
+fn append_loop(max_string: usize) -> (Chunk, Limits) {
+    let text = ".const \"ab\"\n    load_const \"\"\n    load_const \"x\"\n    concat\n    set_slot 0\n    load_int 0\n    set_slot 1\ntop:\n    get_slot 0\n    load_const 0\n    concat\n    set_slot 0\n    get_slot 1\n    load_int 1\n    add\n    set_slot 1\n    get_slot 1\n    load_int 40\n    num_lt\n    jump_if_true top\n    get_slot 0\n    string_len\n";
+    let chunk = assemble(text, "append.fasm").expect("assembles");
+    let limits = Limits {
+        max_string_len: max_string,
+        ..Limits::default()
+    };
+    (chunk, limits)
+}
+
+#[test]
+fn fused_append_grows_in_place_and_fails_at_the_concat_under_the_string_limit() {
+    let run = |chunk: &Chunk, limits: Limits, fused: bool| {
+        let mut vm = VM::new(chunk.clone());
+        vm.set_fusion(fused);
+        vm.set_limits(limits);
+        let result = match vm.run() {
+            VMResult::Ok(v) => show(&v),
+            other => format!("{other:?}"),
+        };
+        (result, vm.last_error().map(|e| (e.kind.name(), e.ip)))
+    };
+    let (chunk, limits) = append_loop(1 << 20);
+    assert!(fusion::plan(&chunk)
+        .iter()
+        .any(|s| s.name == "SlotAppendConst" && s.ip == 6));
+    assert_eq!(run(&chunk, limits, true), ("81".to_string(), None));
+    assert_eq!(run(&chunk, limits, false), run(&chunk, limits, true));
+    // 1 + 2 * 20 = 41 bytes fit, the 21st append (43 bytes) does not: at the concat, ip 8.
+    let (chunk, limits) = append_loop(42);
+    let fused = run(&chunk, limits, true);
+    assert_eq!(fused.1, Some(("string-too-long", Some(8))), "{fused:?}");
+    assert_eq!(run(&chunk, limits, false), fused);
 }
 
 #[test]

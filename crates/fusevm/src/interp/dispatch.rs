@@ -511,6 +511,26 @@ impl VM {
                     let v = self.pop();
                     self.set_slot(d, v)
                 }
+                Insn::SlotAppendConst(s, c) => {
+                    skip!(SlotAppendConst);
+                    match self.slot_append_const(s, c) {
+                        Ok(true) => {}
+                        // Not the in-place case: the covered ops, one by one.
+                        Ok(false) => {
+                            self.exec_get_slot(s);
+                            if let Err(trap) = self.exec_load_const(c) {
+                                return Err((trap, ip - 3));
+                            }
+                            if let Err(trap) = self.exec_concat(Some(Op::SetSlot(s))) {
+                                return Err((trap, ip - 2));
+                            }
+                            let v = self.pop();
+                            self.set_slot(s, v)
+                        }
+                        // The string limit, reported at the `concat`.
+                        Err(trap) => return Err((trap, ip - 2)),
+                    }
+                }
                 Insn::Nops8 => skip!(Nops8),
                 Insn::Nops4 => skip!(Nops4),
                 Insn::Nops2 => skip!(Nops2),

@@ -42,6 +42,31 @@ impl VM {
         Ok(())
     }
 
+    /// `SlotAppendConst`: appends string constant `c` to the string in slot `s` in place
+    /// when nobody else holds it (`Ok(true)`); `Ok(false)` when that is not the case (the
+    /// caller runs the covered ops instead). Equal to `get_slot; load_const; concat;
+    /// set_slot`, whose `concat` releases the slot's reference before appending.
+    #[inline]
+    pub(super) fn slot_append_const(&mut self, s: u16, c: u16) -> Result<bool, Trap> {
+        let Some(Value::Str(tail)) = self.chunk.constants.get(c as usize) else {
+            return Ok(false);
+        };
+        let Some(Value::Str(head)) = self.slots.get_mut(s as usize) else {
+            return Ok(false);
+        };
+        let len = head.len().saturating_add(tail.len());
+        if len > self.limits.max_string_len {
+            return self.check_string_len(len).map(|()| false);
+        }
+        match Arc::get_mut(head) {
+            Some(text) => {
+                text.push_str(tail);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
     /// If `next` stores into the slot or global that holds `s`, drop that reference now.
     fn release_store_target(&mut self, s: &Arc<String>, next: Option<Op>) {
         let target = match next {

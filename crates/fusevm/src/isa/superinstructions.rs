@@ -103,6 +103,10 @@ macro_rules! for_each_superinstruction {
             /// `slots[d] = n` (`j = 0`).
             LoadIntToSlot(value: i64, dst: u16) = "load_int {0}; set_slot {1}";
 
+            // ---- strings ------------------------------------------------------------------
+            /// `s = s . constants[c]`: appends in place when the slot's string is unshared.
+            SlotAppendConst(slot: u16, constant: u16) = "get_slot {0}; load_const {1}; concat; set_slot {0}";
+
             // ---- runs of nops (padding a frontend left for patching) -----------------------
             /// Skips eight `Nop`s in one dispatch.
             Nops8 = "nop; nop; nop; nop; nop; nop; nop; nop";
