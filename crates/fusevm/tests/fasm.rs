@@ -75,23 +75,18 @@ pub type Runner = dyn Fn(&Chunk, Limits) -> RunOutput;
 
 /// The interpreter tier.
 pub fn interpreter(chunk: &Chunk, limits: Limits) -> RunOutput {
-    let mut vm = VM::new(chunk.clone());
-    vm.set_limits(limits);
-    let result = vm.run();
-    RunOutput {
-        kind: vm.last_error().map(|e| e.kind.name()),
-        stack: vm.stack.clone(),
-        globals: vm.globals.clone(),
-        base_slots: vm.frames.first().map(|f| f.slots.clone()).unwrap_or_default(),
-        result,
-    }
+    run_interpreter(chunk, limits, true)
 }
 
 /// The interpreter with automatic fusion off: every op dispatched on its own. The same
 /// expectations must hold (fusion never changes a result, an error or a side effect).
 pub fn interpreter_unfused(chunk: &Chunk, limits: Limits) -> RunOutput {
+    run_interpreter(chunk, limits, false)
+}
+
+fn run_interpreter(chunk: &Chunk, limits: Limits, fusion: bool) -> RunOutput {
     let mut vm = VM::new(chunk.clone());
-    vm.set_fusion(false);
+    vm.set_fusion(fusion);
     vm.set_limits(limits);
     let result = vm.run();
     RunOutput {
