@@ -511,6 +511,13 @@ impl VM {
                     let v = self.pop();
                     self.set_slot(d, v)
                 }
+                Insn::SlotMulAccumulate(d, a, b) => {
+                    skip!(SlotMulAccumulate);
+                    let product = self.slot_slot_arith(a, b, Arith::Mul);
+                    let sum = Arith::Add.apply(self.slot(d), &product);
+                    product.discard();
+                    self.set_slot(d, sum)
+                }
                 Insn::SlotAppendConst(s, c) => {
                     skip!(SlotAppendConst);
                     match self.slot_append_const(s, c) {

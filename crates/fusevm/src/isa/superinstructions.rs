@@ -79,6 +79,9 @@ macro_rules! for_each_superinstruction {
             /// `slots[d] = slots[a] * k`.
             SlotIntMulToSlot(slot: u16, k: i32, dst: u16) = "get_slot {0}; load_int {1}; mul; set_slot {2}";
 
+            /// `slots[d] = slots[d] + slots[a] * slots[b]` (multiply-accumulate: `s += i * j`).
+            SlotMulAccumulate(dst: u16, a: u16, b: u16) = "get_slot {0}; get_slot {1}; get_slot {2}; mul; add; set_slot {0}";
+
             // ---- slot arithmetic pushed ---------------------------------------------------
             /// `[] -> [slots[a] + slots[b]]`.
             SlotSlotAdd(a: u16, b: u16) = "get_slot {0}; get_slot {1}; add";
