@@ -88,18 +88,14 @@ fn check(expected: &Value, result: VMResult) -> Result<(), String> {
     }
 }
 
-/// CPU time this (only) thread has run, in nanoseconds: the first field of
-/// `/proc/thread-self/schedstat`, the same CPU clock the peer engines read, without `unsafe`.
+/// CPU time this process has used, in nanoseconds (`CLOCK_PROCESS_CPUTIME_ID` through the
+/// `cpu-time` crate): the clock the peer engines read too.
 fn cpu_time_ns() -> u64 {
-    let ns = std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()
-        .and_then(|s| s.split_whitespace().next()?.parse().ok());
-    match ns {
-        Some(ns) => ns,
-        None => {
-            // A zero reading would show as a 0 ns row: fail loudly instead.
-            eprintln!("cannot read the CPU clock from /proc/thread-self/schedstat");
-            std::process::exit(3);
-        }
-    }
+    let since_start = CPU_CLOCK_ORIGIN.with(|origin| origin.elapsed());
+    since_start.as_nanos() as u64
+}
+
+thread_local! {
+    /// An early reading; later readings are differences from it.
+    static CPU_CLOCK_ORIGIN: cpu_time::ProcessTime = cpu_time::ProcessTime::now();
 }
