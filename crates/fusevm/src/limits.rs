@@ -19,7 +19,8 @@ pub struct Limits {
     pub max_stack: usize,
     /// Maximum byte length of a string built by an op. Default 1 GiB.
     pub max_string_len: usize,
-    /// Maximum element count of an array or hash built by an op. Default 64 Mi.
+    /// Maximum element count of an array or hash built by an op, counting the elements
+    /// nested inside the values put into it. Default 64 Mi.
     pub max_collection_len: usize,
 }
 
@@ -51,6 +52,12 @@ impl InterruptHandle {
     /// Asks the VM to stop. The request stays pending until the VM observes it.
     pub fn interrupt(&self) {
         self.flag.store(true, Ordering::Relaxed);
+    }
+
+    /// The flag itself (JIT-compiled code reads it at its check points).
+    #[cfg(feature = "jit")]
+    pub(crate) fn flag(&self) -> &AtomicBool {
+        &self.flag
     }
 
     /// Consumes a pending request (the VM calls this at its check points).

@@ -483,3 +483,121 @@ fn harness_reads_expectations_and_blanks_other_cases() {
     assert!(same_value(&Value::Float(f64::NAN), &Value::Float(-f64::NAN)));
     assert!(!same_value(&Value::Float(0.0), &Value::Float(-0.0)));
 }
+
+/// The same files on the JIT tiers (feature `jit`): every case whose chunk a tier compiles
+/// runs there and must meet the same expectations, errors included. A tier that hands
+/// control back to the interpreter mid-chunk must still give the interpreter's result.
+#[cfg(feature = "jit")]
+mod jit_tiers {
+    use super::*;
+    use fusevm::JitCompiler;
+
+    /// The linear tier: `try_run_linear(chunk, &[])`, i.e. a fresh VM's empty slots. It
+    /// reports only a result; the stack after the interpreter popped the single result is
+    /// empty and a linear chunk touches no global, so those are what a VM would show.
+    fn linear(chunk: &Chunk, _limits: Limits) -> RunOutput {
+        let result = match JitCompiler::new().try_run_linear(chunk, &[]) {
+            Some(v) => VMResult::Ok(v),
+            None => VMResult::Error("try_run_linear returned None".into()),
+        };
+        RunOutput {
+            result,
+            kind: None,
+            stack: Vec::new(),
+            globals: vec![Value::Undef; chunk.names.len()],
+            base_slots: Vec::new(),
+        }
+    }
+
+    /// The block tier through `VM::run`: tracing on, the chunk warmed up by 10 runs (each
+    /// under the case's limits, so a looping case cannot hang), then the measured run,
+    /// which compiles and runs natively.
+    fn block(chunk: &Chunk, limits: Limits) -> RunOutput {
+        let mut out = None;
+        for _ in 0..11 {
+            let mut vm = VM::new(chunk.clone());
+            vm.set_limits(limits);
+            vm.enable_tracing_jit();
+            let result = vm.run();
+            out = Some(RunOutput {
+                kind: vm.last_error().map(|e| e.kind.name()),
+                stack: vm.stack.clone(),
+                globals: vm.globals.clone(),
+                base_slots: vm.frames.first().map(|f| f.slots.clone()).unwrap_or_default(),
+                result,
+            });
+        }
+        out.unwrap_or_else(|| interpreter(chunk, limits))
+    }
+
+    /// Runs the cases `wanted` accepts on `runner`; returns (cases run, failures).
+    fn run_cases(runner: &Runner, wanted: &dyn Fn(&Case, &Chunk) -> bool) -> (usize, Vec<String>) {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(fasm_dir())
+            .expect("tests/fasm exists")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "fasm"))
+            .collect();
+        files.sort();
+        let (mut ran, mut failures) = (0, Vec::new());
+        for file in files {
+            let text = std::fs::read_to_string(&file).expect("readable");
+            for case in parse_cases(&file, &text).expect("well-formed cases") {
+                let Ok(chunk) = assemble(&case.source, &file.display().to_string()) else {
+                    continue;
+                };
+                if case.xfail.is_some() || !wanted(&case, &chunk) {
+                    continue;
+                }
+                ran += 1;
+                let f = check_case(&case, runner);
+                if !f.is_empty() {
+                    failures.push(f.join("\n  "));
+                }
+            }
+        }
+        (ran, failures)
+    }
+
+    fn report(name: &str, ran: usize, failures: &[String], at_least: usize) {
+        for f in failures {
+            eprintln!("FAIL {f}");
+        }
+        eprintln!("fasm [{name}]: {ran} cases, {} failed", failures.len());
+        assert!(ran >= at_least, "only {ran} cases ran on the {name} tier");
+        assert!(
+            failures.is_empty(),
+            "{} cases failed on the {name} tier",
+            failures.len()
+        );
+    }
+
+    #[test]
+    fn fasm_linear_tier() {
+        let jit = JitCompiler::new();
+        // Slot expectations need the final slots, which `try_run_linear` does not report.
+        let wanted = |case: &Case, chunk: &Chunk| {
+            jit.is_linear_eligible(chunk) && !case.expects.iter().any(|(_, e)| matches!(e, Expect::Slot(..)))
+        };
+        let (ran, failures) = run_cases(&linear, &wanted);
+        report("linear", ran, &failures, 60);
+    }
+
+    #[test]
+    fn fasm_block_tier() {
+        let jit = JitCompiler::new();
+        let wanted = |_: &Case, chunk: &Chunk| jit.is_block_eligible(chunk);
+        let compiled = std::rc::Rc::new(std::cell::Cell::new(0));
+        let counter = compiled.clone();
+        let runner = move |chunk: &Chunk, limits: Limits| {
+            let out = block(chunk, limits);
+            let done = JitCompiler::new().block_jit_is_compiled(chunk);
+            // A chunk the verifier rejects never runs, natively or not.
+            counter.set(counter.get() + (done || chunk.verify().is_err()) as usize);
+            out
+        };
+        let (ran, failures) = run_cases(&runner, &wanted);
+        report("block", ran, &failures, 100);
+        // Every eligible case that verifies compiles (none bails).
+        assert_eq!(compiled.get(), ran, "eligible cases that did not compile");
+    }
+}

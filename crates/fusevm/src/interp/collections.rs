@@ -3,13 +3,66 @@
 //!
 //! Containers are mutated in place. A mutation of a global or slot that does not hold the
 //! right container is dropped silently (upstream). Stores with a negative index and growth
-//! past `Limits::max_collection_len` are errors (upstream panics or aborts: quirk B8).
+//! past `Limits::max_collection_len` are errors (upstream panics or aborts: quirk B8), and
+//! so is putting a value into a container when that nests containers deeper than
+//! [`MAX_NESTING`] or holds more elements than the limit, nested ones included (quirk 12
+//! and exponential growth by `Dup`: `docs/security.md`).
 
 use super::VM;
 use crate::error::{ErrorKind, Trap};
 use crate::Value;
 
+/// Most levels of containers (arrays, hashes, refs) an op may nest. Values are dropped,
+/// cloned, printed and compared recursively, so a value nested a million levels deep (a
+/// `MakeArray(1)` loop) would overflow the native stack and abort the process (upstream
+/// quirk 12); 1000 levels stay far below a 2 MiB thread stack, even in debug builds.
+pub(crate) const MAX_NESTING: usize = 1000;
+
 impl VM {
+    /// Refuses to put `items` into a container that already holds `top` elements when they
+    /// nest containers more than [`MAX_NESTING`] deep, or when `top` plus every element
+    /// nested inside `items` exceeds `Limits::max_collection_len`. Counting nested elements
+    /// matters because `Dup` copies: `dup; make_array 2` in a loop doubles the deep size per
+    /// iteration with every single array at two elements. Iterative, and it stops at the
+    /// first excess, so it costs at most the limit (and nothing for plain values).
+    fn check_nesting<'a>(&self, top: usize, items: impl Iterator<Item = &'a Value>) -> Result<(), Trap> {
+        let limit = self.limits.max_collection_len as u128;
+        let mut total = top as u128;
+        let mut work: Vec<(&Value, usize)> = Vec::new();
+        let is_container = |v: &Value| matches!(v, Value::Array(_) | Value::Hash(_) | Value::Ref(_));
+        work.extend(items.filter(|v| is_container(v)).map(|v| (v, 1)));
+        while let Some((v, depth)) = work.pop() {
+            if depth >= MAX_NESTING {
+                return Err(Trap::new(
+                    ErrorKind::CollectionTooLarge,
+                    format!("values nest more than {MAX_NESTING} containers deep"),
+                ));
+            }
+            let children: Box<dyn Iterator<Item = &Value>> = match v {
+                Value::Array(a) => Box::new(a.iter()),
+                Value::Hash(h) => Box::new(h.values()),
+                Value::Ref(r) => Box::new(std::iter::once(&**r)),
+                _ => Box::new(std::iter::empty()),
+            };
+            for c in children {
+                total += 1;
+                if total > limit {
+                    return Err(Trap::new(
+                        ErrorKind::CollectionTooLarge,
+                        format!(
+                            "collection holds more than {} elements, counting nested ones",
+                            self.limits.max_collection_len
+                        ),
+                    ));
+                }
+                if is_container(c) {
+                    work.push((c, depth + 1));
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Stores `v` at `index` of `arr`, growing it with `Undef`.
     fn store_index(limit: usize, arr: &mut Vec<Value>, index: i64, v: Value) -> Result<(), Trap> {
         if index < 0 {
@@ -54,9 +107,12 @@ impl VM {
     pub(super) fn exec_slot_array_set(&mut self, s: u16) -> Result<(), Trap> {
         let i = self.pop().to_int();
         let v = self.pop();
+        // Checked first, reported only if the store happens (a store to a non-array is
+        // dropped silently, as upstream).
+        let nested = self.check_nesting(0, std::iter::once(&v));
         let limit = self.limits.max_collection_len;
         match self.slots.get_mut(s as usize) {
-            Some(Value::Array(a)) => Self::store_index(limit, a, i, v),
+            Some(Value::Array(a)) => nested.and_then(|()| Self::store_index(limit, a, i, v)),
             _ => Ok(()),
         }
     }
@@ -72,9 +128,10 @@ impl VM {
     pub(super) fn exec_array_set(&mut self, g: u16) -> Result<(), Trap> {
         let i = self.pop().to_int();
         let v = self.pop();
+        let nested = self.check_nesting(0, std::iter::once(&v));
         let limit = self.limits.max_collection_len;
         match self.global_mut(g) {
-            Value::Array(a) => Self::store_index(limit, a, i, v),
+            Value::Array(a) => nested.and_then(|()| Self::store_index(limit, a, i, v)),
             _ => Ok(()),
         }
     }
@@ -82,8 +139,10 @@ impl VM {
     #[inline(never)]
     pub(super) fn exec_array_push(&mut self, g: u16) -> Result<(), Trap> {
         let v = self.pop();
+        let nested = self.check_nesting(0, std::iter::once(&v));
         let limit = self.limits.max_collection_len;
         if let Some(Value::Array(a)) = self.globals.get_mut(g as usize) {
+            nested?;
             if a.len() >= limit {
                 return Err(Trap::new(
                     ErrorKind::CollectionTooLarge,
@@ -132,6 +191,7 @@ impl VM {
     pub(super) fn exec_make_array(&mut self, n: u16) -> Result<(), Trap> {
         self.check_collection_len((n as usize).min(self.stack.len()) as u128)?;
         let items = self.pop_n(n as usize);
+        self.check_nesting(items.len(), items.iter())?;
         self.stack.push(Value::array(items));
         Ok(())
     }
@@ -150,8 +210,10 @@ impl VM {
     pub(super) fn exec_hash_set(&mut self, g: u16) -> Result<(), Trap> {
         let k = self.pop();
         let v = self.pop();
+        let nested = self.check_nesting(0, std::iter::once(&v));
         let limit = self.limits.max_collection_len;
         if let Value::Hash(h) = self.global_mut(g) {
+            nested?;
             let key = k.as_str_cow();
             if let Some(slot) = h.get_mut(key.as_ref()) {
                 *slot = v;
@@ -208,6 +270,7 @@ impl VM {
     pub(super) fn exec_make_hash(&mut self, n: u16) -> Result<(), Trap> {
         self.check_collection_len(((n as usize).min(self.stack.len()) / 2) as u128)?;
         let items = self.pop_n(n as usize);
+        self.check_nesting(items.len() / 2, items.iter().skip(1).step_by(2))?;
         let mut map = crate::value::ValueMap::default();
         let mut it = items.into_iter();
         while let (Some(k), Some(v)) = (it.next(), it.next()) {

@@ -236,6 +236,12 @@ impl VM {
         self.fuel_left
     }
 
+    /// Replaces the fuel left (the JIT settles what native code used).
+    #[cfg(feature = "jit")]
+    pub(crate) fn set_fuel_left(&mut self, fuel: Option<u64>) {
+        self.fuel_left = fuel;
+    }
+
     /// A handle another thread can use to stop a run of this VM.
     pub fn interrupt_handle(&self) -> InterruptHandle {
         self.interrupt.clone()
@@ -258,8 +264,9 @@ impl VM {
         self.last_error.as_ref()
     }
 
-    /// Turns on JIT use for this VM. The native tiers are not built yet: runs stay in the
-    /// interpreter (results are identical either way).
+    /// Turns on JIT use for this VM: a run that starts at op 0 in the top-level frame runs
+    /// natively once its chunk is hot (the block tier, see `fusevm::jit`). Results, side
+    /// effects and errors are identical either way.
     #[cfg(feature = "jit")]
     pub fn enable_tracing_jit(&mut self) {
         self.tracing_jit = true;
@@ -305,6 +312,12 @@ impl VM {
                 Ok(prepared) => prepared,
                 Err(e) => return self.fail(e),
             };
+            // The block JIT (jit.md § 3): may run the verified chunk natively and leave the
+            // VM at the op where the interpreter continues. Not in profiled runs.
+            #[cfg(feature = "jit")]
+            if self.tracing_jit && !PROFILE {
+                crate::jit::enter_block_tier(self);
+            }
             self.sync_slots_in();
             let outcome = self.execute::<PROFILE>(&code, &ops);
             self.sync_slots_out();

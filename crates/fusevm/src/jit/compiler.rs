@@ -1,9 +1,10 @@
 //! `JitCompiler`: the public entry points of the JIT tiers, the legacy eligibility
 //! predicate and the per-thread tracing configuration.
 //!
-//! The native tiers are a later issue: every compiling method answers as upstream does
-//! without the `jit` feature (nothing compiled). Invariant: a `JitCompiler` owns only its
-//! registered extensions; all other JIT state is per thread (here: the configuration).
+//! The linear and block tiers are implemented behind the `jit` feature (`tiers.rs`); the
+//! tracing tier is a later issue, so its methods answer as upstream does without the
+//! feature (nothing compiled). Invariant: a `JitCompiler` owns only its registered
+//! extensions; all other JIT state is per thread (code caches, counters, configuration).
 
 use super::region;
 use super::types::{DeoptInfo, JitExtension, SlotKind, TraceJitConfig, TraceLookup, TraceMetadata};
@@ -196,50 +197,108 @@ impl JitCompiler {
         }
     }
 
-    // ---- Linear tier (not implemented yet) -------------------------------------------
+    // ---- Linear tier --------------------------------------------------------------
 
-    /// Runs a straight-line numeric chunk natively. Not implemented yet: always `None`.
+    /// Runs a straight-line numeric chunk natively (compiled on the first call, cached per
+    /// thread by chunk content) as if by a fresh `VM` whose top-level slots are
+    /// `Value::Int(slots[i])` (slots past the end are absent, i.e. `Undef`). Returns the
+    /// interpreter's result — `NumLt` gives `Bool`, `Div` a `Float` — where upstream
+    /// returned raw numbers (`docs/compat.md`). Slot writes stay private to the call.
+    ///
+    /// `None` when the chunk is not [linear-eligible](JitCompiler::is_linear_eligible), does
+    /// not verify, or the interpreter would fail; always `None` without the `jit` feature.
     pub fn try_run_linear(&self, chunk: &Chunk, slots: &[i64]) -> Option<Value> {
-        let _ = (chunk, slots);
-        None
+        #[cfg(feature = "jit")]
+        return super::tiers::run_linear(chunk, slots);
+        #[cfg(not(feature = "jit"))]
+        {
+            let _ = (chunk, slots);
+            None
+        }
     }
 
-    /// Whether the linear tier accepts `chunk`. Not implemented yet: always `false`.
+    /// Whether the linear tier compiles `chunk`: a non-empty straight-line chunk of numeric
+    /// and slot ops (no branches, no `Nop`), `LoadConst` only of numeric constants, whose
+    /// stack never goes below its start or deeper than 256 and ends with exactly one value.
+    /// Always `false` without the `jit` feature.
     pub fn is_linear_eligible(&self, chunk: &Chunk) -> bool {
-        let _ = chunk;
-        false
+        #[cfg(feature = "jit")]
+        return super::eligible::linear_eligible(&chunk.ops, &chunk.constants);
+        #[cfg(not(feature = "jit"))]
+        {
+            let _ = chunk;
+            false
+        }
     }
 
-    // ---- Block tier (not implemented yet) --------------------------------------------
+    // ---- Block tier ---------------------------------------------------------------
 
-    /// Runs a numeric CFG natively once hot. Not implemented yet: always `None`.
+    /// Runs a whole numeric chunk (loops and branches included) natively once it is hot:
+    /// the first 10 calls per chunk content and thread return `None` (upstream's
+    /// threshold; `VM::run` counts on the same counter), later ones compile and run. The
+    /// chunk runs as if by a fresh `VM` whose top-level slots are `Value::Int(slots[i])`;
+    /// on `Some(n)` (the interpreter's result was `Int(n)`) the final slots are written
+    /// back. `None` — and `slots` untouched — when the chunk is not block-eligible, does
+    /// not verify, is warming up, or its result or a final slot is not an `Int` that fits
+    /// the slice. Always `None` without the `jit` feature.
     pub fn try_run_block(&self, chunk: &Chunk, slots: &mut [i64]) -> Option<i64> {
-        let _ = (chunk, slots);
-        None
+        #[cfg(feature = "jit")]
+        return super::tiers::run_block(chunk, slots, super::tiers::HOT_THRESHOLD);
+        #[cfg(not(feature = "jit"))]
+        {
+            let _ = (chunk, slots);
+            None
+        }
     }
 
-    /// [`JitCompiler::try_run_block`] without warm-up. Not implemented yet: always `None`.
+    /// [`JitCompiler::try_run_block`] without the warm-up: compiles on the first call.
     pub fn try_run_block_eager(&self, chunk: &Chunk, slots: &mut [i64]) -> Option<i64> {
-        let _ = (chunk, slots);
-        None
+        #[cfg(feature = "jit")]
+        return super::tiers::run_block(chunk, slots, 0);
+        #[cfg(not(feature = "jit"))]
+        {
+            let _ = (chunk, slots);
+            None
+        }
     }
 
-    /// Whether the block tier accepts `chunk`. Not implemented yet: always `false`.
+    /// Whether the block tier compiles `chunk`: non-empty, and every op numeric, a slot
+    /// op, a jump (plain, `Keep`, fused), `AccumSumLoop`, a scope op or a return. Always
+    /// `false` without the `jit` feature.
     pub fn is_block_eligible(&self, chunk: &Chunk) -> bool {
-        let _ = chunk;
-        false
+        #[cfg(feature = "jit")]
+        return super::eligible::block_eligible(&chunk.ops);
+        #[cfg(not(feature = "jit"))]
+        {
+            let _ = chunk;
+            false
+        }
     }
 
-    /// Whether block code for `chunk` is cached. Not implemented yet: always `false`.
+    /// Whether block code for this chunk's content exists on this thread. Always `false`
+    /// without the `jit` feature.
     pub fn block_jit_is_compiled(&self, chunk: &Chunk) -> bool {
-        let _ = chunk;
-        false
+        #[cfg(feature = "jit")]
+        return super::tiers::block_compiled(chunk);
+        #[cfg(not(feature = "jit"))]
+        {
+            let _ = chunk;
+            false
+        }
     }
 
-    /// The longest block-compilable region. Not implemented yet: always `None`.
+    /// The longest run of at least 4 block-compilable ops (the first of equal length)
+    /// whose jumps stay within it or go to its end, as `(start, end)` with `end`
+    /// exclusive; `None` if that run has a jump leaving it. Always `None` without the
+    /// `jit` feature.
     pub fn find_jit_region(&self, chunk: &Chunk) -> Option<(usize, usize)> {
-        let _ = chunk;
-        None
+        #[cfg(feature = "jit")]
+        return region::find_jit_region(chunk);
+        #[cfg(not(feature = "jit"))]
+        {
+            let _ = chunk;
+            None
+        }
     }
 
     /// The ops `[start, end)` of `chunk` as a standalone chunk with rebased jump targets.
@@ -631,17 +690,26 @@ mod tests {
     }
 
     #[test]
-    fn stubs_compile_nothing() {
+    #[cfg(not(feature = "jit"))]
+    fn tiers_compile_nothing_without_the_feature() {
         let jit = JitCompiler::new();
         let c = chunk(&[Op::LoadInt(1), Op::LoadInt(2), Op::Add]);
         let mut slots = [0i64; 4];
-        let mut deopt = DeoptInfo::zeroed();
         assert_eq!(jit.try_run_linear(&c, &slots), None);
         assert!(!jit.is_linear_eligible(&c));
         assert_eq!(jit.try_run_block(&c, &mut slots), None);
         assert_eq!(jit.try_run_block_eager(&c, &mut slots), None);
         assert!(!jit.is_block_eligible(&c) && !jit.block_jit_is_compiled(&c));
         assert_eq!(jit.find_jit_region(&c), None);
+        assert_eq!(slots, [0; 4]);
+    }
+
+    #[test]
+    fn trace_stubs_compile_nothing() {
+        let jit = JitCompiler::new();
+        let c = chunk(&[Op::LoadInt(1), Op::LoadInt(2), Op::Add]);
+        let mut slots = [0i64; 4];
+        let mut deopt = DeoptInfo::zeroed();
         let lookup = jit.trace_lookup(&c, 0, &mut slots, &[SlotKind::Int], &mut deopt);
         assert!(matches!(lookup, TraceLookup::Skip));
         assert!(!jit.trace_install(&c, 0, 3, &c.ops, &[0, 1, 2], &[]));

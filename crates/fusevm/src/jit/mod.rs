@@ -1,14 +1,30 @@
 //! `fusevm::jit`: the public JIT surface — [`JitCompiler`], the trace/deopt data types and
 //! the per-thread tracing configuration.
 //!
-//! Upstream compiles numeric bytecode with Cranelift in three tiers (linear, block,
-//! tracing; `spec/jit.md`). The native tiers are **not implemented yet** (a later issue):
-//! this module fixes the API so code written against upstream 0.12.2 compiles unchanged,
-//! with or without the `jit` cargo feature, and every compiling entry point answers as
-//! upstream does without the feature: nothing is compiled (`None`, `false`, `0`,
-//! [`TraceLookup::Skip`]).
+//! With the `jit` cargo feature, numeric bytecode is compiled to native code with Cranelift
+//! in two tiers (`spec/jit.md`; the tracing tier is a later issue and its methods answer as
+//! without the feature):
 //!
-//! What already behaves like upstream with the feature:
+//! * **linear** ([`JitCompiler::try_run_linear`]): a straight-line chunk, compiled on first
+//!   use;
+//! * **block** ([`JitCompiler::try_run_block`], and `VM::run` after
+//!   `VM::enable_tracing_jit`): a whole chunk with its loops and branches, compiled once the
+//!   chunk is hot (11th call per thread).
+//!
+//! Both tiers answer exactly what the interpreter answers. They share one lowering
+//! (`lower/`: one function per op over a compile-time operand stack, values kept unboxed by
+//! kind); whatever native code cannot do exactly it hands to the interpreter through an
+//! *exit* that rebuilds the interpreter's state (`handback.rs`). Code is cached per thread by
+//! chunk content (`cache.rs`), specialized to what the top-level slots hold at entry and to
+//! the fuel mode (`abi.rs`). Without the feature every compiling entry point answers as
+//! upstream does without it (`None`, `false`, `0`, [`TraceLookup::Skip`]).
+//!
+//! Module map: `eligible` (which ops each tier compiles), `lower` (shared lowering),
+//! `linear` / `block` (the tier drivers), `codegen` (Cranelift module, calling the code),
+//! `abi` (the native calling contract), `handback` (exits → interpreter state), `cache`,
+//! `tiers` (the public entry points), `vm_hook` (the call from `VM::run`).
+//!
+//! Also, in both configurations:
 //!
 //! * [`JitCompiler::register_extension`] stores the extension and logs one `tracing` event;
 //!   [`JitCompiler::is_eligible`] is the real legacy predicate (registered extensions decide
@@ -23,9 +39,32 @@
 //!
 //! `JitCompiler` itself holds only the registered extensions, so it is `Send + Sync`.
 
+#[cfg(feature = "jit")]
+mod abi;
+#[cfg(feature = "jit")]
+mod block;
+#[cfg(feature = "jit")]
+mod cache;
+#[cfg(feature = "jit")]
+mod codegen;
 mod compiler;
+#[cfg(feature = "jit")]
+mod eligible;
+#[cfg(feature = "jit")]
+mod handback;
+#[cfg(feature = "jit")]
+mod linear;
+#[cfg(feature = "jit")]
+mod lower;
 mod region;
+#[cfg(feature = "jit")]
+mod tiers;
 mod types;
+#[cfg(feature = "jit")]
+mod vm_hook;
+
+#[cfg(feature = "jit")]
+pub(crate) use vm_hook::enter_block_tier;
 
 pub use compiler::JitCompiler;
 pub use types::{

@@ -47,6 +47,36 @@ pub(super) fn extract_region(chunk: &Chunk, start: usize, end: usize) -> Chunk {
     region
 }
 
+/// The longest run (at least 4 ops; the first of equal length) of ops the block tier
+/// compiles, as `(start, end)`; `None` when no run is long enough or the longest one has a
+/// branch leaving it. A branch to exactly `end` stays inside: `extract_region` turns it into
+/// a jump to the region's end (upstream also refused that case, which excluded every loop
+/// whose exit is the first op after the region).
+#[cfg(feature = "jit")]
+pub(super) fn find_jit_region(chunk: &Chunk) -> Option<(usize, usize)> {
+    use super::eligible::{compiles, Tier};
+    const MIN_LEN: usize = 4;
+    let mut best: Option<(usize, usize)> = None;
+    let mut start = 0;
+    for ip in 0..=chunk.ops.len() {
+        let ok = chunk.ops.get(ip).is_some_and(|op| compiles(Tier::Block, op));
+        if ok {
+            continue;
+        }
+        let len = ip - start;
+        if len >= MIN_LEN && best.is_none_or(|(s, e)| len > e - s) {
+            best = Some((start, ip));
+        }
+        start = ip + 1;
+    }
+    let (start, end) = best?;
+    let inside = chunk.ops[start..end]
+        .iter()
+        .filter_map(Op::branch_target)
+        .all(|t| (start..=end).contains(&t));
+    inside.then_some((start, end))
+}
+
 /// `op` with its branch target replaced; ops without a target are returned unchanged.
 /// (The table-driven test below fails if a new branching op is not handled here.)
 fn retarget(op: Op, target: usize) -> Op {
@@ -167,6 +197,29 @@ mod tests {
         let tail = extract_region(&chunk, 8, 50);
         assert_eq!(tail.ops, vec![Op::Print(1)]);
         assert!(extract_region(&Chunk::new(), 0, 3).ops.is_empty());
+    }
+
+    #[test]
+    #[cfg(feature = "jit")]
+    fn finds_the_longest_compilable_run() {
+        let c = |ops: &[Op]| Chunk {
+            ops: ops.to_vec(),
+            ..Chunk::default()
+        };
+        let add = [Op::LoadInt(1), Op::LoadInt(2), Op::Add];
+        // [1,2,Add,Print,1,2,Add,Pop,Print] -> (4, 8), as upstream.
+        let mut ops = add.to_vec();
+        ops.push(Op::Print(1));
+        ops.extend(add);
+        ops.extend([Op::Pop, Op::Print(1)]);
+        assert_eq!(find_jit_region(&c(&ops)), Some((4, 8)));
+        assert_eq!(find_jit_region(&c(&add)), None, "shorter than 4");
+        // The loop's exit jumps to the first op after the region: still a region.
+        let chunk = loop_chunk();
+        assert_eq!(find_jit_region(&chunk), Some((0, 8)));
+        // A branch out of the longest run: no region (no fallback to another run).
+        let escaping = [Op::LoadInt(1), Op::JumpIfTrue(9), Op::Nop, Op::Nop, Op::Print(1)];
+        assert_eq!(find_jit_region(&c(&escaping)), None);
     }
 
     #[test]

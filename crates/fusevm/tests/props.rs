@@ -1,0 +1,52 @@
+//! The fuzz targets' properties on stable Rust: the same generators and the same checks
+//! (`fusevm_gen::checks`), fed by proptest instead of libFuzzer, at a count CI can afford
+//! on every submission (`PROPTEST_CASES` raises it). What each property asserts is
+//! documented on its check function; `fuzz/README.md` has the nightly targets.
+
+use fusevm_gen::checks;
+use fusevm_gen::prop::{bytes, cases};
+use proptest::prelude::*;
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases(512)))]
+
+    /// Target `ops`: raw and valid op sequences, verified and run under small limits.
+    #[test]
+    fn ops(data in bytes(2048)) {
+        checks::check_ops(&data);
+    }
+
+    /// Target `asm`: text through the assembler, and assembly round trips.
+    #[test]
+    fn asm(data in bytes(2048)) {
+        checks::check_asm(&data);
+    }
+
+    /// Target `chunk_bytes`: chunk files, raw, framed and mutated encodings.
+    #[test]
+    fn chunk_bytes(data in bytes(2048)) {
+        checks::check_chunk_bytes(&data);
+    }
+}
+
+/// Switches the JIT on for a VM (the tracing and block tiers inside `VM::run`).
+#[cfg(feature = "jit")]
+fn enable_jit(vm: &mut fusevm::VM) {
+    vm.enable_tracing_jit();
+}
+
+#[cfg(feature = "jit")]
+const TRACING: Option<fn(&mut fusevm::VM)> = Some(enable_jit);
+#[cfg(not(feature = "jit"))]
+const TRACING: Option<fn(&mut fusevm::VM)> = None;
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases(256)))]
+
+    /// Target `tiers`: numeric programs on the interpreter and every JIT tier, compared
+    /// (without the `jit` feature only the interpreter runs: the tiers answer `None`).
+    #[test]
+    fn tiers(data in bytes(1024)) {
+        checks::check_tiers(&data, TRACING);
+    }
+}
