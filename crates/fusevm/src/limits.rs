@@ -14,8 +14,9 @@ pub struct Limits {
     pub fuel: Option<u64>,
     /// Maximum number of frames (calls plus `PushFrame` scopes). Default 100 000.
     pub max_call_depth: usize,
-    /// Maximum number of values on the value stack, checked at backward jumps and calls.
-    /// Default 16 777 216.
+    /// Maximum number of values a run holds: the value stack plus every frame's slots.
+    /// Checked before each frame is opened and at check points that come closer together
+    /// as the limit nears (`docs/security.md`). Default 16 777 216.
     pub max_stack: usize,
     /// Maximum byte length of a string built by an op. Default 1 GiB.
     pub max_string_len: usize,

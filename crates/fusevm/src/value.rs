@@ -237,6 +237,23 @@ impl Value {
         }
     }
 
+    /// Byte length of the string form (`as_str_cow().len()`), computed without building
+    /// it: an array of many references to one long string has a small footprint but a huge
+    /// string form, which ops must refuse before they build it. Cost: one step per element.
+    pub(crate) fn str_form_len(&self) -> usize {
+        match self {
+            Value::Str(s) => s.len(),
+            Value::Int(n) => {
+                let digits = n.unsigned_abs().checked_ilog10().map_or(1, |d| d as usize + 1);
+                digits + usize::from(*n < 0)
+            }
+            Value::Array(a) => a.iter().fold(a.len().saturating_sub(1), |sum, v| {
+                sum.saturating_add(v.str_form_len())
+            }),
+            other => other.as_str_cow().len(),
+        }
+    }
+
     /// Byte length of a string, element count of an array or hash, else the byte length
     /// of the string form (`Int(12345)` → 5).
     pub fn len(&self) -> usize {
@@ -330,7 +347,7 @@ pub(crate) fn push_int(out: &mut String, n: i64) {
 
 #[cfg(test)]
 mod tests {
-    use super::push_int;
+    use super::{push_int, Value};
 
     #[test]
     fn push_int_matches_to_string_at_every_edge() {
@@ -354,6 +371,40 @@ mod tests {
             let mut out = String::from("x");
             push_int(&mut out, n);
             assert_eq!(out, format!("x{n}"));
+        }
+    }
+
+    #[test]
+    fn str_form_len_is_the_length_of_the_built_string_form() {
+        let mut values: Vec<Value> = vec![
+            Value::Undef,
+            Value::Bool(true),
+            Value::Bool(false),
+            Value::Float(0.1),
+            Value::Float(-1e300),
+            Value::Float(f64::NAN),
+            Value::Status(-3),
+            Value::str("héllo"),
+            Value::NativeFn(7),
+            Value::Hash(Box::default()),
+            Value::Ref(Box::new(Value::Int(1))),
+            Value::array(Vec::new()),
+        ];
+        for b in 0..64 {
+            values.push(Value::Int(1i64 << b));
+            values.push(Value::Int((1i64 << b).wrapping_neg()));
+            values.push(Value::Int((1i64 << b).wrapping_sub(1)));
+        }
+        values.extend([
+            Value::Int(0),
+            Value::Int(9),
+            Value::Int(-10),
+            Value::Int(i64::MIN),
+        ]);
+        let flat = Value::array(values.clone());
+        values.push(Value::array(vec![flat.clone(), Value::str(""), flat]));
+        for v in &values {
+            assert_eq!(v.str_form_len(), v.as_str_cow().len(), "{v:?}");
         }
     }
 }

@@ -98,7 +98,6 @@ fn endless_scopes_end_with_a_depth_error() {
 }
 
 #[test]
-#[ignore = "open: slot windows are not counted against any limit (reported to the lead)"]
 fn recursion_that_writes_high_slots_stays_within_the_stack_limit() {
     // Each frame writes slot 65535, i.e. allocates a 65536-value slot window (1 MiB). The
     // slots of all frames count against `max_stack` (64 Ki values here), so the second
@@ -117,7 +116,6 @@ fn recursion_that_writes_high_slots_stays_within_the_stack_limit() {
 }
 
 #[test]
-#[ignore = "open: the stack limit is checked every 1024 back-edges, not at each (reported to the lead)"]
 fn the_value_stack_stays_near_its_limit() {
     // Found by the `ops` fuzz target (an out-of-memory under the fuzz limits): a loop body
     // that pushes values is checked against `max_stack` only at the periodic check point,
@@ -609,7 +607,6 @@ fn pools_past_the_u16_range_and_out_of_range_indices_are_handled() {
 // ---- strings built from arrays ------------------------------------------------------------
 
 #[test]
-#[ignore = "open: an array's string form is built before the length check (reported to the lead)"]
 fn the_string_form_of_a_large_array_respects_the_string_limit() {
     // An array of 1024 references to one 1 MiB string is small (the string is shared), but
     // its string form is 1 GiB: `concat`, `str_eq` and the shell ops build it whole before
@@ -624,6 +621,20 @@ fn the_string_form_of_a_large_array_respects_the_string_limit() {
         "load_const \"\"\n concat\n",
         "dup\n str_eq\n",
         "load_const \"\"\n swap\n concat\n",
+        "dup\n str_cmp\n",
+        "load_int 2\n string_repeat\n",
+        "declare_hash 0\n hash_get 0\n",
+        "declare_hash 0\n hash_exists 0\n",
+        "declare_hash 0\n hash_delete 0\n",
+        "load_int 1\n swap\n declare_hash 0\n hash_set 0\n",
+        "load_int 1\n make_hash 2\n",
+        "print 1\n",
+        "exec 1\n",
+        "exec_bg 1\n",
+        "word_split\n",
+        "tilde_expand\n",
+        "dup\n str_match\n",
+        "test_file 0\n",
     ] {
         expect_error(&format!("{build}{tail}"), lim, ErrorKind::StringTooLong);
     }

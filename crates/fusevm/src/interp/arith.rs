@@ -166,22 +166,26 @@ impl VM {
     }
 
     /// Pops `[a, b]` and compares their string forms byte-wise.
-    fn pop_str_ordering(&mut self) -> Ordering {
+    fn pop_str_ordering(&mut self) -> Result<Ordering, Trap> {
         let b = self.pop();
         let a = self.pop();
-        a.as_str_cow().as_ref().cmp(b.as_str_cow().as_ref())
+        self.check_str_form(&a)?;
+        self.check_str_form(&b)?;
+        Ok(a.as_str_cow().as_ref().cmp(b.as_str_cow().as_ref()))
     }
 
     #[inline(never)]
-    pub(super) fn exec_str_cmp_op(&mut self, test: fn(Ordering) -> bool) {
-        let o = self.pop_str_ordering();
+    pub(super) fn exec_str_cmp_op(&mut self, test: fn(Ordering) -> bool) -> Result<(), Trap> {
+        let o = self.pop_str_ordering()?;
         self.stack.push(Value::Bool(test(o)));
+        Ok(())
     }
 
     #[inline(never)]
-    pub(super) fn exec_str_cmp(&mut self) {
-        let o = self.pop_str_ordering();
+    pub(super) fn exec_str_cmp(&mut self) -> Result<(), Trap> {
+        let o = self.pop_str_ordering()?;
         self.stack.push(Value::Int(o as i64));
+        Ok(())
     }
 
     pub(super) fn exec_log_not(&mut self) {

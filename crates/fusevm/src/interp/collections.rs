@@ -197,19 +197,22 @@ impl VM {
     }
 
     #[inline(never)]
-    pub(super) fn exec_hash_get(&mut self, g: u16) {
+    pub(super) fn exec_hash_get(&mut self, g: u16) -> Result<(), Trap> {
         let k = self.pop();
+        self.check_str_form(&k)?;
         let v = match self.global(g) {
             Value::Hash(h) => h.get(k.as_str_cow().as_ref()).cloned().unwrap_or_default(),
             _ => Value::Undef,
         };
         self.stack.push(v);
+        Ok(())
     }
 
     #[inline(never)]
     pub(super) fn exec_hash_set(&mut self, g: u16) -> Result<(), Trap> {
         let k = self.pop();
         let v = self.pop();
+        self.check_str_form(&k)?;
         let nested = self.check_nesting(0, std::iter::once(&v));
         let limit = self.limits.max_collection_len;
         if let Value::Hash(h) = self.global_mut(g) {
@@ -231,20 +234,24 @@ impl VM {
     }
 
     #[inline(never)]
-    pub(super) fn exec_hash_delete(&mut self, g: u16) {
+    pub(super) fn exec_hash_delete(&mut self, g: u16) -> Result<(), Trap> {
         let k = self.pop();
+        self.check_str_form(&k)?;
         let v = match self.globals.get_mut(g as usize) {
             Some(Value::Hash(h)) => h.remove(k.as_str_cow().as_ref()).unwrap_or_default(),
             _ => Value::Undef,
         };
         self.stack.push(v);
+        Ok(())
     }
 
     #[inline(never)]
-    pub(super) fn exec_hash_exists(&mut self, g: u16) {
+    pub(super) fn exec_hash_exists(&mut self, g: u16) -> Result<(), Trap> {
         let k = self.pop();
+        self.check_str_form(&k)?;
         let found = matches!(self.global(g), Value::Hash(h) if h.contains_key(k.as_str_cow().as_ref()));
         self.stack.push(Value::Bool(found));
+        Ok(())
     }
 
     #[inline(never)]
@@ -271,6 +278,9 @@ impl VM {
         self.check_collection_len(((n as usize).min(self.stack.len()) / 2) as u128)?;
         let items = self.pop_n(n as usize);
         self.check_nesting(items.len() / 2, items.iter().skip(1).step_by(2))?;
+        for key in items.iter().step_by(2) {
+            self.check_str_form(key)?;
+        }
         let mut map = crate::value::ValueMap::default();
         let mut it = items.into_iter();
         while let (Some(k), Some(v)) = (it.next(), it.next()) {

@@ -23,11 +23,16 @@ impl VM {
         if self.frames.len() >= self.limits.max_call_depth {
             return Err(self.call_depth_error());
         }
+        // The frames' slots count against the stack limit (`budget`).
+        self.check_stack_limit()?;
         let callee_slots = self.slot_pool.pop().unwrap_or_default();
         let caller_slots = std::mem::replace(&mut self.slots, callee_slots);
         match self.frames.last_mut() {
             // The record held the empty placeholder: nothing to drop.
-            Some(caller) => std::mem::forget(std::mem::replace(&mut caller.slots, caller_slots)),
+            Some(caller) => {
+                self.saved_slots += caller_slots.len();
+                std::mem::forget(std::mem::replace(&mut caller.slots, caller_slots))
+            }
             None => self.recycle_slots(caller_slots),
         }
         self.frames.push(Frame {
@@ -70,6 +75,8 @@ impl VM {
             Some(caller) => std::mem::take(&mut caller.slots),
             None => Vec::new(),
         };
+        // Saturating: a handler may have edited the public frames since the last recount.
+        self.saved_slots = self.saved_slots.saturating_sub(caller_slots.len());
         let dead = std::mem::replace(&mut self.slots, caller_slots);
         self.recycle_slots(dead);
         Some((return_ip, stack_base))

@@ -9,7 +9,7 @@
 
 use super::superinsn::{Arith, Cmp};
 use super::VM;
-use crate::error::{ErrorKind, Trap};
+use crate::error::Trap;
 use crate::fusion::{covers, Insn};
 use crate::{Op, Value};
 
@@ -22,9 +22,6 @@ pub(super) enum Exit {
     /// A handler replaced or grew `vm.chunk`: prepare it again and continue at `vm.ip`.
     Reload,
 }
-
-/// Back-edges and calls between two check points (interrupt latency is at most this many).
-const CHECK_INTERVAL: u64 = 1024;
 
 /// Evaluates a handler; on a trap, leaves the loop with the faulting op's index.
 macro_rules! tri {
@@ -42,7 +39,7 @@ impl VM {
         ops: &[Op],
     ) -> Result<Exit, (Trap, usize)> {
         let mut ip = self.ip;
-        let mut ticks = self.ticks_until_check();
+        let mut ticks = self.start_slice(ops.len());
         // Charges one unit at a back-edge or call; every CHECK_INTERVAL units, the checks.
         macro_rules! tick {
             () => {
@@ -136,10 +133,10 @@ impl VM {
                 Insn::ArrayLen(g) => self.exec_array_len(g),
                 Insn::MakeArray(n) => tri!(self.exec_make_array(n), ip),
                 Insn::DeclareHash(g) => self.set_global(g, Value::Hash(Box::default())),
-                Insn::HashGet(g) => self.exec_hash_get(g),
+                Insn::HashGet(g) => tri!(self.exec_hash_get(g), ip),
                 Insn::HashSet(g) => tri!(self.exec_hash_set(g), ip),
-                Insn::HashDelete(g) => self.exec_hash_delete(g),
-                Insn::HashExists(g) => self.exec_hash_exists(g),
+                Insn::HashDelete(g) => tri!(self.exec_hash_delete(g), ip),
+                Insn::HashExists(g) => tri!(self.exec_hash_exists(g), ip),
                 Insn::HashKeys(g) => self.exec_hash_keys(g),
                 Insn::HashValues(g) => self.exec_hash_values(g),
                 Insn::MakeHash(n) => tri!(self.exec_make_hash(n), ip),
@@ -165,13 +162,13 @@ impl VM {
                 Insn::NumLe => self.exec_num_le(),
                 Insn::NumGe => self.exec_num_ge(),
                 Insn::Spaceship => self.exec_spaceship(),
-                Insn::StrEq => self.exec_str_cmp_op(|o| o.is_eq()),
-                Insn::StrNe => self.exec_str_cmp_op(|o| o.is_ne()),
-                Insn::StrLt => self.exec_str_cmp_op(|o| o.is_lt()),
-                Insn::StrGt => self.exec_str_cmp_op(|o| o.is_gt()),
-                Insn::StrLe => self.exec_str_cmp_op(|o| o.is_le()),
-                Insn::StrGe => self.exec_str_cmp_op(|o| o.is_ge()),
-                Insn::StrCmp => self.exec_str_cmp(),
+                Insn::StrEq => tri!(self.exec_str_cmp_op(|o| o.is_eq()), ip),
+                Insn::StrNe => tri!(self.exec_str_cmp_op(|o| o.is_ne()), ip),
+                Insn::StrLt => tri!(self.exec_str_cmp_op(|o| o.is_lt()), ip),
+                Insn::StrGt => tri!(self.exec_str_cmp_op(|o| o.is_gt()), ip),
+                Insn::StrLe => tri!(self.exec_str_cmp_op(|o| o.is_le()), ip),
+                Insn::StrGe => tri!(self.exec_str_cmp_op(|o| o.is_ge()), ip),
+                Insn::StrCmp => tri!(self.exec_str_cmp(), ip),
                 // ---- logical / bitwise
                 Insn::LogNot => self.exec_log_not(),
                 Insn::LogAnd => self.exec_log_and(),
@@ -235,8 +232,8 @@ impl VM {
                 Insn::PushFrame => tri!(self.push_frame(ip, self.stack.len()), ip),
                 Insn::PopFrame => tri!(self.exec_pop_frame(), ip),
                 // ---- I/O
-                Insn::Print(n) => self.exec_print(n, false),
-                Insn::PrintLn(n) => self.exec_print(n, true),
+                Insn::Print(n) => tri!(self.exec_print(n, false), ip),
+                Insn::PrintLn(n) => tri!(self.exec_print(n, true), ip),
                 Insn::ReadLine => self.exec_read_line(),
                 // ---- ranges
                 Insn::Range => tri!(self.exec_range(), ip),
@@ -305,35 +302,35 @@ impl VM {
                     Ok(next) => ip = next,
                     Err(trap) => return Err((trap, ip - 1)),
                 },
-                Insn::ExecBg(argc) => self.exec_exec_bg(argc),
+                Insn::ExecBg(argc) => tri!(self.exec_exec_bg(argc), ip),
                 Insn::PipelineBegin(n) => self.with_host(|h| h.pipeline_begin(n)),
                 Insn::PipelineStage => self.with_host(|h| h.pipeline_stage()),
                 Insn::PipelineEnd => self.exec_pipeline_end(),
-                Insn::Redirect(fd, kind) => self.exec_redirect(fd, kind),
+                Insn::Redirect(fd, kind) => tri!(self.exec_redirect(fd, kind), ip),
                 Insn::HereDoc(c) => self.exec_here_doc(c),
-                Insn::HereString => self.exec_here_string(),
+                Insn::HereString => tri!(self.exec_here_string(), ip),
                 Insn::CmdSubst(sub) => self.exec_sub_chunk_text(sub, |h, c| h.cmd_subst(c)),
                 Insn::SubshellBegin => self.with_host(|h| h.subshell_begin()),
                 Insn::SubshellEnd => self.exec_subshell_end(),
                 Insn::ProcessSubIn(sub) => self.exec_sub_chunk_text(sub, |h, c| h.process_sub_in(c)),
                 Insn::ProcessSubOut(sub) => self.exec_sub_chunk_text(sub, |h, c| h.process_sub_out(c)),
-                Insn::Glob => self.exec_host_words(|h, s| h.glob(s, false)),
-                Insn::GlobRecursive => self.exec_host_words(|h, s| h.glob(s, true)),
-                Insn::TestFile(t) => self.exec_test_file(t),
+                Insn::Glob => tri!(self.exec_host_words(|h, s| h.glob(s, false)), ip),
+                Insn::GlobRecursive => tri!(self.exec_host_words(|h, s| h.glob(s, true)), ip),
+                Insn::TestFile(t) => tri!(self.exec_test_file(t), ip),
                 Insn::SetStatus => self.last_status = self.pop().to_int() as i32,
                 Insn::GetStatus => self.stack.push(Value::Status(self.last_status)),
-                Insn::TrapSet(sub) => self.exec_trap_set(sub),
+                Insn::TrapSet(sub) => tri!(self.exec_trap_set(sub), ip),
                 Insn::TrapCheck => self.with_host(|h| h.trap_check()),
-                Insn::ExpandParam(m) => self.exec_expand_param(m),
-                Insn::WordSplit => self.exec_host_words(|h, s| h.word_split(s)),
-                Insn::BraceExpand => self.exec_host_words(|h, s| h.brace_expand(s)),
-                Insn::TildeExpand => self.exec_tilde_expand(),
+                Insn::ExpandParam(m) => tri!(self.exec_expand_param(m), ip),
+                Insn::WordSplit => tri!(self.exec_host_words(|h, s| h.word_split(s)), ip),
+                Insn::BraceExpand => tri!(self.exec_host_words(|h, s| h.brace_expand(s)), ip),
+                Insn::TildeExpand => tri!(self.exec_tilde_expand(), ip),
                 Insn::CallFunction(f, argc) => match self.exec_call_function(f, argc, ip) {
                     Ok(next) => ip = next,
                     Err(trap) => return Err((trap, ip - 1)),
                 },
-                Insn::StrMatch => self.exec_str_match(),
-                Insn::RegexMatch => self.exec_regex_match(),
+                Insn::StrMatch => tri!(self.exec_str_match(), ip),
+                Insn::RegexMatch => tri!(self.exec_regex_match(), ip),
                 Insn::WithRedirectsBegin(n) => self.with_host(|h| h.with_redirects_begin(n)),
                 Insn::WithRedirectsEnd => self.with_host(|h| h.with_redirects_end()),
                 // ---- superinstructions (automatic fusion): `skip!` moves past the covered ops
@@ -656,80 +653,5 @@ impl VM {
             }
             None => false,
         }
-    }
-
-    /// Ticks in the current slice. Invariant: `fuel_left` is the fuel at the start of the
-    /// slice, and a slice never exceeds it (a spent budget gets a slice of 1 whose tick fails).
-    fn ticks_until_check(&self) -> u64 {
-        match self.fuel_left {
-            Some(f) => f.clamp(1, CHECK_INTERVAL),
-            None => CHECK_INTERVAL,
-        }
-    }
-
-    /// Settles the fuel used so far in the current slice (`left` of its ticks remain).
-    pub(super) fn charge_ticks(&mut self, left: u64) {
-        let used = self.ticks_until_check().saturating_sub(left);
-        if let Some(f) = &mut self.fuel_left {
-            *f = f.saturating_sub(used);
-        }
-    }
-
-    /// The check point, reached when a slice's ticks are used up: charges the slice, then
-    /// checks fuel, interrupts and the stack limit. Returns the next slice.
-    #[cold]
-    #[inline(never)]
-    fn checkpoint(&mut self) -> Result<u64, Trap> {
-        if let Some(f) = self.fuel_left {
-            if f == 0 {
-                return Err(self.out_of_fuel());
-            }
-            self.fuel_left = Some(f - self.ticks_until_check());
-        }
-        if self.interrupt.take() {
-            return Err(Trap::new(
-                ErrorKind::Interrupted,
-                "interrupted by InterruptHandle::interrupt",
-            ));
-        }
-        if self.stack.len() > self.limits.max_stack {
-            return Err(Trap::new(
-                ErrorKind::StackOverflow,
-                format!(
-                    "value stack of {} values exceeds the limit of {}",
-                    self.stack.len(),
-                    self.limits.max_stack
-                ),
-            ));
-        }
-        Ok(self.ticks_until_check())
-    }
-
-    #[cold]
-    fn out_of_fuel(&self) -> Trap {
-        Trap::new(
-            ErrorKind::OutOfFuel,
-            format!(
-                "out of fuel: the budget of {} units is spent",
-                self.limits.fuel.unwrap_or(0)
-            ),
-        )
-    }
-
-    /// Charges `n` units at once: a fused loop op stands for `n` back-edges.
-    pub(super) fn charge_bulk(&mut self, n: u64, ticks: &mut u64) -> Result<(), Trap> {
-        if self.fuel_left.is_none() {
-            return Ok(());
-        }
-        self.charge_ticks(*ticks);
-        let f = self.fuel_left.unwrap_or(0);
-        if n > f {
-            self.fuel_left = Some(0);
-            *ticks = 1;
-            return Err(self.out_of_fuel());
-        }
-        self.fuel_left = Some(f - n);
-        *ticks = self.ticks_until_check();
-        Ok(())
     }
 }

@@ -81,6 +81,9 @@ impl VM {
         limit: i32,
         ticks: &mut u64,
     ) -> Result<(), Trap> {
+        if let Some(constant) = self.chunk.constants.get(c as usize) {
+            self.check_str_form(constant)?;
+        }
         let piece = self
             .chunk
             .constants
@@ -89,7 +92,7 @@ impl VM {
             .unwrap_or_default();
         let start = self.slot(i).to_int();
         let n = iterations(start, limit);
-        let current_len = self.slot(s).len();
+        let current_len = self.slot(s).str_form_len();
         let added = (piece.len() as u64).saturating_mul(n);
         self.check_string_len(
             usize::try_from((current_len as u64).saturating_add(added)).unwrap_or(usize::MAX),

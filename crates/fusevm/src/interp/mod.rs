@@ -16,6 +16,7 @@
 //! verifier, so a chunk changed behind the verifier's back can fail but never panic.
 
 mod arith;
+mod budget;
 mod collections;
 mod control;
 mod dispatch;
@@ -90,6 +91,12 @@ pub struct VM {
     halted: bool,
     limits: Limits,
     fuel_left: Option<u64>,
+    /// Ticks in the current budget slice (`budget`).
+    slice: u64,
+    /// Most values one forward pass over the running chunk can push (`budget`).
+    pass_growth: u64,
+    /// Slots held by the frames below the current one (the current one's are `slots`).
+    saved_slots: usize,
     interrupt: InterruptHandle,
     prepared: Option<Prepared>,
     last_error: Option<VmError>,
@@ -134,6 +141,9 @@ impl VM {
             halted: false,
             limits: Limits::DEFAULT,
             fuel_left: None,
+            slice: 0,
+            pass_growth: 0,
+            saved_slots: 0,
             interrupt: InterruptHandle::default(),
             prepared: None,
             last_error: None,
@@ -319,6 +329,7 @@ impl VM {
                 crate::jit::enter_block_tier(self);
             }
             self.sync_slots_in();
+            self.recount_saved_slots();
             let outcome = self.execute::<PROFILE>(&code, &ops);
             self.sync_slots_out();
             match outcome {
@@ -447,6 +458,24 @@ impl VM {
             ));
         }
         Ok(())
+    }
+
+    /// `StringTooLong` when building `v`'s string form would pass the string limit. Only an
+    /// array's form can: it repeats shared strings (`docs/security.md`), while any other
+    /// value's form is no larger than the value itself. Ops check before they build.
+    #[inline]
+    fn check_str_form(&self, v: &Value) -> Result<(), Trap> {
+        match v {
+            Value::Array(_) => self.check_string_len(v.str_form_len()),
+            _ => Ok(()),
+        }
+    }
+
+    /// Pops the top value's string form, within the string limit.
+    fn pop_text(&mut self) -> Result<String, Trap> {
+        let v = self.pop();
+        self.check_str_form(&v)?;
+        Ok(v.to_str())
     }
 
     fn check_collection_len(&self, len: u128) -> Result<(), Trap> {

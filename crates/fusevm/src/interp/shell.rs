@@ -22,8 +22,12 @@ impl VM {
     }
 
     /// Pops `argc` words; arrays contribute each element (one level), as upstream.
-    fn pop_words(&mut self, argc: u8) -> Vec<String> {
+    fn pop_words(&mut self, argc: u8) -> Result<Vec<String>, Trap> {
         let at = self.stack.len().saturating_sub(argc as usize);
+        let form_len = self.stack[at..]
+            .iter()
+            .fold(0usize, |sum, v| sum.saturating_add(v.str_form_len()));
+        self.check_string_len(form_len)?;
         let mut words = Vec::new();
         for v in self.stack.drain(at..) {
             match v {
@@ -31,14 +35,14 @@ impl VM {
                 other => words.push(other.to_str()),
             }
         }
-        words
+        Ok(words)
     }
 
     /// `Exec(argc)`: in-chunk function by name, then the shortcuts `true`, `false`,
     /// `echo`, `test`/`[`, then the host. Returns the ip to continue at. `$?` is not set.
     #[inline(never)]
     pub(super) fn exec_exec(&mut self, argc: u8, ip: usize) -> Result<usize, Trap> {
-        let args = self.pop_words(argc);
+        let args = self.pop_words(argc)?;
         let Some(cmd) = args.first() else {
             self.stack.push(Value::Status(0));
             return Ok(ip);
@@ -68,12 +72,13 @@ impl VM {
     }
 
     #[inline(never)]
-    pub(super) fn exec_exec_bg(&mut self, argc: u8) {
-        let args = self.pop_words(argc);
+    pub(super) fn exec_exec_bg(&mut self, argc: u8) -> Result<(), Trap> {
+        let args = self.pop_words(argc)?;
         if !args.is_empty() {
             self.with_host(|h| h.exec_bg(args));
         }
         self.stack.push(Value::Status(0));
+        Ok(())
     }
 
     /// `PipelineEnd`: the host's status (with no host: `$?` unchanged), pushed and kept.
@@ -88,9 +93,10 @@ impl VM {
     }
 
     #[inline(never)]
-    pub(super) fn exec_redirect(&mut self, fd: u8, kind: u8) {
-        let target = self.pop().to_str();
+    pub(super) fn exec_redirect(&mut self, fd: u8, kind: u8) -> Result<(), Trap> {
+        let target = self.pop_text()?;
         self.with_host(|h| h.redirect(fd, kind, &target));
+        Ok(())
     }
 
     #[inline(never)]
@@ -105,9 +111,10 @@ impl VM {
     }
 
     #[inline(never)]
-    pub(super) fn exec_here_string(&mut self) {
-        let word = self.pop().to_str();
+    pub(super) fn exec_here_string(&mut self) -> Result<(), Trap> {
+        let word = self.pop_text()?;
         self.with_host(|h| h.herestring(&word));
+        Ok(())
     }
 
     /// `CmdSubst` / `ProcessSubIn` / `ProcessSubOut`: the host's text for a sub-chunk.
@@ -130,32 +137,38 @@ impl VM {
     /// `Glob`, `GlobRecursive`, `WordSplit`, `BraceExpand`: pops a string, pushes the
     /// host's words as an array of strings.
     #[inline(never)]
-    pub(super) fn exec_host_words(&mut self, f: impl FnOnce(&mut dyn ShellHost, &str) -> Vec<String>) {
-        let s = self.pop().to_str();
+    pub(super) fn exec_host_words(
+        &mut self,
+        f: impl FnOnce(&mut dyn ShellHost, &str) -> Vec<String>,
+    ) -> Result<(), Trap> {
+        let s = self.pop_text()?;
         let words = self.with_host(|h| f(h, &s));
         self.stack
             .push(Value::array(words.into_iter().map(Value::str).collect()));
+        Ok(())
     }
 
     #[inline(never)]
-    pub(super) fn exec_test_file(&mut self, test: u8) {
-        let path = self.pop().to_str();
+    pub(super) fn exec_test_file(&mut self, test: u8) -> Result<(), Trap> {
+        let path = self.pop_text()?;
         let ok = self.with_host(|h| h.test_file(&path, test));
         self.stack.push(Value::Bool(ok));
+        Ok(())
     }
 
     /// `TrapSet`: always pops the signal name; hands the handler chunk to the host.
     #[inline(never)]
-    pub(super) fn exec_trap_set(&mut self, sub: u16) {
-        let sig = self.pop().to_str();
+    pub(super) fn exec_trap_set(&mut self, sub: u16) -> Result<(), Trap> {
+        let sig = self.pop_text()?;
         if let (Some(h), Some(c)) = (self.host.as_deref_mut(), self.chunk.sub_chunks.get(sub as usize)) {
             h.trap_set(&sig, c);
         }
+        Ok(())
     }
 
     /// `ExpandParam(m)`: pops the modifier's operands (push order), then the name.
     #[inline(never)]
-    pub(super) fn exec_expand_param(&mut self, modifier: u8) {
+    pub(super) fn exec_expand_param(&mut self, modifier: u8) -> Result<(), Trap> {
         use crate::op::param_mod::*;
         let nargs = match modifier {
             DEFAULT | ASSIGN | ERROR | ALTERNATE | STRIP_SHORT | STRIP_LONG | RSTRIP_SHORT | RSTRIP_LONG => 1,
@@ -164,16 +177,18 @@ impl VM {
         };
         let at = self.stack.len().saturating_sub(nargs);
         let args: Vec<Value> = self.stack.split_off(at);
-        let name = self.pop().to_str();
+        let name = self.pop_text()?;
         let v = self.with_host(|h| h.expand_param(&name, modifier, &args));
         self.stack.push(v);
+        Ok(())
     }
 
     #[inline(never)]
-    pub(super) fn exec_tilde_expand(&mut self) {
-        let s = self.pop().to_str();
+    pub(super) fn exec_tilde_expand(&mut self) -> Result<(), Trap> {
+        let s = self.pop_text()?;
         let out = self.with_host(|h| h.tilde_expand(&s));
         self.stack.push(Value::str(out));
+        Ok(())
     }
 
     /// `CallFunction(f, argc)`: with a host, its function or command (`$?` set, status
@@ -181,7 +196,7 @@ impl VM {
     #[inline(never)]
     pub(super) fn exec_call_function(&mut self, f: u16, argc: u8, ip: usize) -> Result<usize, Trap> {
         let name = self.chunk.names.get(f as usize).cloned().unwrap_or_default();
-        let args = self.pop_words(argc);
+        let args = self.pop_words(argc)?;
         let status = match self.host.as_deref_mut() {
             Some(h) => match h.call_function(&name, args.clone()) {
                 Some(s) => s,
@@ -200,18 +215,20 @@ impl VM {
     }
 
     #[inline(never)]
-    pub(super) fn exec_str_match(&mut self) {
-        let pat = self.pop().to_str();
-        let s = self.pop().to_str();
+    pub(super) fn exec_str_match(&mut self) -> Result<(), Trap> {
+        let pat = self.pop_text()?;
+        let s = self.pop_text()?;
         let ok = self.with_host(|h| h.str_match(&s, &pat));
         self.stack.push(Value::Bool(ok));
+        Ok(())
     }
 
     #[inline(never)]
-    pub(super) fn exec_regex_match(&mut self) {
-        let re = self.pop().to_str();
-        let s = self.pop().to_str();
+    pub(super) fn exec_regex_match(&mut self) -> Result<(), Trap> {
+        let re = self.pop_text()?;
+        let s = self.pop_text()?;
         let ok = self.with_host(|h| h.regex_match(&s, &re));
         self.stack.push(Value::Bool(ok));
+        Ok(())
     }
 }

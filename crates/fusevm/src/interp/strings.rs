@@ -14,6 +14,8 @@ impl VM {
     pub(super) fn exec_concat(&mut self, next: Option<Op>) -> Result<(), Trap> {
         let b = self.pop();
         let mut a = self.pop();
+        self.check_str_form(&a)?;
+        self.check_str_form(&b)?;
         let b_text = b.as_str_cow();
         if let Value::Str(sa) = &a {
             self.check_string_len(sa.len().saturating_add(b_text.len()))?;
@@ -86,6 +88,7 @@ impl VM {
     pub(super) fn exec_string_repeat(&mut self) -> Result<(), Trap> {
         let n = self.pop().to_int();
         let s = self.pop();
+        self.check_str_form(&s)?;
         let text = s.as_str_cow();
         let times = n.max(0) as u64;
         let len = (text.len() as u64).saturating_mul(times);
