@@ -16,6 +16,7 @@ struct Observed {
     error_ip: Option<usize>,
     stack: Vec<String>,
     slots: Vec<String>,
+    globals: Vec<String>,
     fuel_left: Option<u64>,
 }
 
@@ -27,13 +28,35 @@ fn show(v: &Value) -> String {
     }
 }
 
+/// `show`, with arrays element by element and hashes as sorted entries (their iteration
+/// order is not defined).
+fn show_deep(v: &Value) -> String {
+    match v {
+        Value::Array(items) => format!("[{}]", items.iter().map(show_deep).collect::<Vec<_>>().join(", ")),
+        Value::Hash(h) => {
+            let mut entries: Vec<String> = h
+                .iter()
+                .map(|(k, v)| format!("{k:?}: {}", show_deep(v)))
+                .collect();
+            entries.sort();
+            format!("{{{}}}", entries.join(", "))
+        }
+        other => show(other),
+    }
+}
+
 fn observe(chunk: &Chunk, fused: bool, fuel: u64) -> Observed {
-    let mut vm = VM::new(chunk.clone());
-    vm.set_fusion(fused);
-    vm.set_limits(Limits {
+    let limits = Limits {
         fuel: Some(fuel),
         ..Limits::default()
-    });
+    };
+    observe_under(chunk, fused, limits)
+}
+
+fn observe_under(chunk: &Chunk, fused: bool, limits: Limits) -> Observed {
+    let mut vm = VM::new(chunk.clone());
+    vm.set_fusion(fused);
+    vm.set_limits(limits);
     let result = match vm.run() {
         VMResult::Ok(v) => show(&v),
         VMResult::Halted => "halted".into(),
@@ -45,6 +68,7 @@ fn observe(chunk: &Chunk, fused: bool, fuel: u64) -> Observed {
         error_ip: vm.last_error().and_then(|e| e.ip),
         stack: vm.stack.iter().map(show).collect(),
         slots: vm.frames[0].slots.iter().map(show).collect(),
+        globals: vm.globals.iter().map(show_deep).collect(),
         fuel_left: vm.fuel_left(),
     }
 }
@@ -79,16 +103,50 @@ const CONSTANTS: &[i64] = &[0, 1, -1, 3, i32::MAX as i64, i32::MIN as i64];
 /// hold the inputs, then the template (fields: slots 0, 1, 2; constant `k`; constant-pool
 /// index 1, which holds `b`; the target `out`), then markers that show which way a branch
 /// went.
-fn program(template: &str, fields: &[(&str, &str)], a: &str, b: &str, k: i64) -> String {
-    let mut text = format!(
-        ".const {a}\n.const {b}\n    load_const 0\n    set_slot 0\n    load_const 1\n    set_slot 1\n    load_const 0\n    load_const 1\n"
-    );
+/// Global `g` is an array `[10, a, "x"]` for templates on arrays, a hash `{"12": 5,
+/// "1": -3}` for templates on hashes (so a key from the inputs may or may not be there).
+fn program(template: &str, fields: &[(&str, &str)], a: &str, b: &str, k: i64) -> (String, usize) {
+    let mut prelude = vec![
+        "load_const 0",
+        "set_slot 0",
+        "load_const 1",
+        "set_slot 1",
+        "load_const 0",
+        "load_const 1",
+    ];
+    if template.contains("array_") {
+        prelude.extend([
+            "declare_array g",
+            "load_int 10",
+            "array_push g",
+            "load_const 0",
+            "array_push g",
+            "load_const 2",
+            "array_push g",
+        ]);
+    }
+    if template.contains("hash_") {
+        prelude.extend([
+            "declare_hash g",
+            "load_int 5",
+            "load_const 3",
+            "hash_set g",
+            "load_int -3",
+            "load_const 4",
+            "hash_set g",
+        ]);
+    }
+    let mut text = format!(".const {a}\n.const {b}\n.const \"x\"\n.const \"12\"\n.const \"1\"\n");
+    for op in &prelude {
+        text.push_str(&format!("    {op}\n"));
+    }
     let mut slot = 0;
     let mut line = template.to_string();
     for (i, (name, ty)) in fields.iter().enumerate() {
         let value = match (*name, *ty) {
             ("target", _) => "out".to_string(),
             ("constant", _) => "1".to_string(),
+            ("global", _) => "g".to_string(),
             (_, "u16") => {
                 slot += 1;
                 // The destination is slot 2 (fresh) unless it is the only slot field.
@@ -106,7 +164,7 @@ fn program(template: &str, fields: &[(&str, &str)], a: &str, b: &str, k: i64) ->
         text.push_str(&format!("    {}\n", op.trim()));
     }
     text.push_str("    load_int 111\nout:\n    load_int 222\n");
-    text
+    (text, prelude.len())
 }
 
 #[test]
@@ -118,14 +176,14 @@ fn every_superinstruction_equals_its_template_on_every_input() {
         for a in VALUES {
             for b in VALUES {
                 for &k in constants {
-                    let text = program(info.template, info.fields, a, b, k);
+                    let (text, head) = program(info.template, info.fields, a, b, k);
                     let chunk = assemble(&text, "superinstruction.fasm")
                         .unwrap_or_else(|e| panic!("{}: {e}\n{text}", info.name));
                     // The case must really exercise the superinstruction.
                     let sites = fusion::plan(&chunk);
                     assert!(
-                        sites.iter().any(|s| s.name == info.name && s.ip == 6),
-                        "{} not fused at ip 6 in\n{text}\nsites: {sites:?}",
+                        sites.iter().any(|s| s.name == info.name && s.ip == head),
+                        "{} not fused at ip {head} in\n{text}\nsites: {sites:?}",
                         info.name
                     );
                     assert_same(
@@ -138,6 +196,34 @@ fn every_superinstruction_equals_its_template_on_every_input() {
         }
     }
     assert!(checked > 10_000, "only {checked} cases");
+}
+
+#[test]
+fn fused_array_and_hash_ops_fail_like_their_templates_at_the_limits() {
+    let small = Limits {
+        max_collection_len: 3,
+        max_string_len: 8,
+        ..Limits::default()
+    };
+    let cases = [
+        // `SlotArrayPush` past the collection limit: the error is at the `array_push`.
+        ("array push", "declare_array g\n load_int 0\n set_slot 0\ntop: get_slot 0\n array_push g\n get_slot 0\n load_int 1\n add\n set_slot 0\n jump top\n", "SlotArrayPush"),
+        // `SlotHashAddInt` inserting a fourth key: the error is at the `hash_set`.
+        ("hash insert", "declare_hash g\n load_int 0\n set_slot 0\ntop: get_slot 0\n hash_get g\n load_int 1\n add\n get_slot 0\n hash_set g\n get_slot 0\n load_int 1\n add\n set_slot 0\n jump top\n", "SlotHashAddInt"),
+        // A key whose string form passes the string limit: the error is at the `hash_get`.
+        ("long key", "declare_hash g\n load_const \"abcdef\"\n load_const \"ghijkl\"\n make_array 2\n set_slot 0\n get_slot 0\n hash_get g\n load_int 1\n add\n get_slot 0\n hash_set g\n", "SlotHashAddInt"),
+    ];
+    for (what, text, name) in cases {
+        let chunk = assemble(text, "limits.fasm").expect("valid test program");
+        assert!(
+            fusion::plan(&chunk).iter().any(|s| s.name == name),
+            "{what}: {name} not fused"
+        );
+        let fused = observe_under(&chunk, true, small);
+        let plain = observe_under(&chunk, false, small);
+        assert!(fused.error_kind.is_some(), "{what}: no error: {fused:?}");
+        assert_eq!(fused, plain, "{what}: fused and unfused runs differ");
+    }
 }
 
 #[test]

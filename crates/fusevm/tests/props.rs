@@ -52,7 +52,11 @@ fn fuzz_regression_inputs_pass_their_checks() {
             replayed += 1;
         }
     }
-    assert!(replayed >= 1, "no regression inputs found under {}", root.display());
+    assert!(
+        replayed >= 1,
+        "no regression inputs found under {}",
+        root.display()
+    );
 }
 
 /// Switches the JIT on for a VM (the tracing and block tiers inside `VM::run`).

@@ -90,9 +90,15 @@ impl VM {
 
     /// Element `index` of an array value (`Undef` if absent, negative, or not an array).
     fn element(container: &Value, index: i64) -> Value {
+        Self::element_ref(container, index).cloned().unwrap_or_default()
+    }
+
+    /// Element `index` of an array value, borrowed (`None` where `element` gives `Undef`).
+    #[inline]
+    pub(super) fn element_ref(container: &Value, index: i64) -> Option<&Value> {
         match container {
-            Value::Array(a) if index >= 0 => a.get(index as usize).cloned().unwrap_or_default(),
-            _ => Value::Undef,
+            Value::Array(a) if index >= 0 => a.get(index as usize),
+            _ => None,
         }
     }
 
@@ -139,15 +145,18 @@ impl VM {
     #[inline(never)]
     pub(super) fn exec_array_push(&mut self, g: u16) -> Result<(), Trap> {
         let v = self.pop();
+        self.array_push_value(g, v)
+    }
+
+    /// `ArrayPush` of `v` (already popped): within the nesting and collection limits.
+    #[inline]
+    pub(super) fn array_push_value(&mut self, g: u16, v: Value) -> Result<(), Trap> {
         let nested = self.check_nesting(0, std::iter::once(&v));
         let limit = self.limits.max_collection_len;
         if let Some(Value::Array(a)) = self.globals.get_mut(g as usize) {
             nested?;
             if a.len() >= limit {
-                return Err(Trap::new(
-                    ErrorKind::CollectionTooLarge,
-                    format!("array push exceeds the limit of {limit} elements"),
-                ));
+                return Err(array_push_limit(limit));
             }
             a.push(v);
         }
@@ -222,10 +231,7 @@ impl VM {
                 *slot = v;
             } else {
                 if h.len() >= limit {
-                    return Err(Trap::new(
-                        ErrorKind::CollectionTooLarge,
-                        format!("hash insert exceeds the limit of {limit} entries"),
-                    ));
+                    return Err(hash_insert_limit(limit));
                 }
                 h.insert(key.into_owned(), v);
             }
@@ -325,4 +331,20 @@ impl VM {
         self.stack.push(Value::array(items));
         Ok(())
     }
+}
+
+#[cold]
+fn array_push_limit(limit: usize) -> Trap {
+    Trap::new(
+        ErrorKind::CollectionTooLarge,
+        format!("array push exceeds the limit of {limit} elements"),
+    )
+}
+
+#[cold]
+pub(super) fn hash_insert_limit(limit: usize) -> Trap {
+    Trap::new(
+        ErrorKind::CollectionTooLarge,
+        format!("hash insert exceeds the limit of {limit} entries"),
+    )
 }

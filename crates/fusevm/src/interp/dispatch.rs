@@ -180,7 +180,26 @@ impl VM {
                 Insn::Shl => self.exec_int_binary(|a, b| a.wrapping_shl((b as u32) & 63)),
                 Insn::Shr => self.exec_int_binary(|a, b| a.wrapping_shr((b as u32) & 63)),
                 // ---- control flow
-                Insn::Jump(t) => goto!(t),
+                Insn::Jump(t) => {
+                    goto!(t);
+                    // Jump threading: a loop's back-edge lands on its fused head test; run
+                    // that here, saving its dispatch. Exactly what dispatching `code[t]` does.
+                    match code.get(ip) {
+                        Some(&Insn::SlotIntLtJumpIfFalse(s, k, exit)) => {
+                            ip += covers::SlotIntLtJumpIfFalse;
+                            if !self.slot_int_test(s, k, Cmp::Lt) {
+                                goto!(exit as usize)
+                            }
+                        }
+                        Some(&Insn::SlotSlotLtJumpIfFalse(a, b, exit)) => {
+                            ip += covers::SlotSlotLtJumpIfFalse;
+                            if !self.slot_slot_test(a, b, Cmp::Lt) {
+                                goto!(exit as usize)
+                            }
+                        }
+                        _ => {}
+                    }
+                }
                 Insn::JumpIfTrue(t) => {
                     if self.pop_truthy() {
                         goto!(t)
@@ -444,27 +463,27 @@ impl VM {
                 }
                 Insn::SlotSlotAddToSlot(a, b, d) => {
                     skip!(SlotSlotAddToSlot);
-                    self.set_slot(d, self.slot_slot_arith(a, b, Arith::Add))
+                    self.slot_slot_arith_to(a, b, d, Arith::Add)
                 }
                 Insn::SlotSlotSubToSlot(a, b, d) => {
                     skip!(SlotSlotSubToSlot);
-                    self.set_slot(d, self.slot_slot_arith(a, b, Arith::Sub))
+                    self.slot_slot_arith_to(a, b, d, Arith::Sub)
                 }
                 Insn::SlotSlotMulToSlot(a, b, d) => {
                     skip!(SlotSlotMulToSlot);
-                    self.set_slot(d, self.slot_slot_arith(a, b, Arith::Mul))
+                    self.slot_slot_arith_to(a, b, d, Arith::Mul)
                 }
                 Insn::SlotIntAddToSlot(s, k, d) => {
                     skip!(SlotIntAddToSlot);
-                    self.set_slot(d, self.slot_int_arith(s, k, Arith::Add))
+                    self.slot_int_arith_to(s, k, d, Arith::Add)
                 }
                 Insn::SlotIntSubToSlot(s, k, d) => {
                     skip!(SlotIntSubToSlot);
-                    self.set_slot(d, self.slot_int_arith(s, k, Arith::Sub))
+                    self.slot_int_arith_to(s, k, d, Arith::Sub)
                 }
                 Insn::SlotIntMulToSlot(s, k, d) => {
                     skip!(SlotIntMulToSlot);
-                    self.set_slot(d, self.slot_int_arith(s, k, Arith::Mul))
+                    self.slot_int_arith_to(s, k, d, Arith::Mul)
                 }
                 Insn::SlotSlotAdd(a, b) => {
                     skip!(SlotSlotAdd);
@@ -510,10 +529,7 @@ impl VM {
                 }
                 Insn::SlotMulAccumulate(d, a, b) => {
                     skip!(SlotMulAccumulate);
-                    let product = self.slot_slot_arith(a, b, Arith::Mul);
-                    let sum = Arith::Add.apply(self.slot(d), &product);
-                    product.discard();
-                    self.set_slot(d, sum)
+                    self.slot_mul_accumulate(d, a, b)
                 }
                 Insn::SlotAppendConst(s, c) => {
                     skip!(SlotAppendConst);
@@ -535,12 +551,27 @@ impl VM {
                         Err(trap) => return Err((trap, ip - 2)),
                     }
                 }
+                Insn::SlotArrayPush(s, g) => {
+                    skip!(SlotArrayPush);
+                    tri!(self.slot_array_push(s, g), ip)
+                }
+                Insn::SlotAddArrayElem(acc, index, g) => {
+                    skip!(SlotAddArrayElem);
+                    self.slot_add_array_elem(acc, index, g)
+                }
+                Insn::SlotHashAddInt(s, g, k) => {
+                    let head = ip - 1;
+                    skip!(SlotHashAddInt);
+                    if let Err((trap, offset)) = self.slot_hash_add_int(s, g, k) {
+                        return Err((trap, head + offset));
+                    }
+                }
                 Insn::Nops8 => skip!(Nops8),
                 Insn::Nops4 => skip!(Nops4),
                 Insn::Nops2 => skip!(Nops2),
                 Insn::LoadIntToSlot(n, d) => {
                     skip!(LoadIntToSlot);
-                    self.set_slot(d, Value::Int(n))
+                    self.set_slot_int(d, n)
                 }
                 Insn::LtJumpIfFalse(t) => {
                     skip!(LtJumpIfFalse);

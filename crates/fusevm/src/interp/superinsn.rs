@@ -3,6 +3,7 @@
 //! `to_float`), so a fused sequence and the ops it covers give the same values.
 
 use super::VM;
+use crate::error::Trap;
 use crate::Value;
 
 /// A numeric comparison (`NumLt` .. `NumNe`).
@@ -97,6 +98,16 @@ impl Arith {
         self.float(a.to_float(), k as f64)
     }
 
+    /// `x <op> y` on two Ints (wrapping, as `Add`/`Sub`/`Mul`).
+    #[inline(always)]
+    pub(super) fn ints(self, x: i64, y: i64) -> i64 {
+        match self {
+            Arith::Add => x.wrapping_add(y),
+            Arith::Sub => x.wrapping_sub(y),
+            Arith::Mul => x.wrapping_mul(y),
+        }
+    }
+
     /// `a <op> k` for an integer constant.
     #[inline(always)]
     pub(super) fn apply_int(self, a: &Value, k: i64) -> Value {
@@ -146,6 +157,138 @@ impl VM {
             }
             _ => self.pop_truthy(),
         }
+    }
+
+    /// `slots[d] = n` for an `Int` result. When the slot already holds an `Int` only the
+    /// payload is stored: no check of the old value for drop glue, no 16-byte temporary.
+    #[inline(always)]
+    pub(super) fn set_slot_int(&mut self, d: u16, n: i64) {
+        match self.slots.get_mut(d as usize) {
+            Some(Value::Int(dst)) => *dst = n,
+            _ => self.set_slot(d, Value::Int(n)),
+        }
+    }
+
+    /// `get_slot a; get_slot b; <op>; set_slot d`: Int × Int inline, anything else through
+    /// the generic pair rule out of line.
+    #[inline(always)]
+    pub(super) fn slot_slot_arith_to(&mut self, a: u16, b: u16, d: u16, op: Arith) {
+        if let (Some(Value::Int(x)), Some(Value::Int(y))) =
+            (self.slots.get(a as usize), self.slots.get(b as usize))
+        {
+            let r = op.ints(*x, *y);
+            return self.set_slot_int(d, r);
+        }
+        self.slot_slot_arith_to_generic(a, b, d, op)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn slot_slot_arith_to_generic(&mut self, a: u16, b: u16, d: u16, op: Arith) {
+        let v = op.apply(self.slot(a), self.slot(b));
+        self.set_slot(d, v)
+    }
+
+    /// `get_slot s; load_int k; <op>; set_slot d`, Int inline as above.
+    #[inline(always)]
+    pub(super) fn slot_int_arith_to(&mut self, s: u16, k: i32, d: u16, op: Arith) {
+        if let Some(Value::Int(x)) = self.slots.get(s as usize) {
+            let r = op.ints(*x, k as i64);
+            return self.set_slot_int(d, r);
+        }
+        self.slot_int_arith_to_generic(s, k, d, op)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn slot_int_arith_to_generic(&mut self, s: u16, k: i32, d: u16, op: Arith) {
+        let v = op.apply_int(self.slot(s), k as i64);
+        self.set_slot(d, v)
+    }
+
+    /// `get_slot d; get_slot a; get_slot b; mul; add; set_slot d`, Int inline as above.
+    #[inline(always)]
+    pub(super) fn slot_mul_accumulate(&mut self, d: u16, a: u16, b: u16) {
+        let slots = self.slots.as_slice();
+        if let (Some(Value::Int(acc)), Some(Value::Int(x)), Some(Value::Int(y))) = (
+            slots.get(d as usize),
+            slots.get(a as usize),
+            slots.get(b as usize),
+        ) {
+            let r = acc.wrapping_add(x.wrapping_mul(*y));
+            return self.set_slot_int(d, r);
+        }
+        self.slot_mul_accumulate_generic(d, a, b)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn slot_mul_accumulate_generic(&mut self, d: u16, a: u16, b: u16) {
+        let product = Arith::Mul.apply(self.slot(a), self.slot(b));
+        let sum = Arith::Add.apply(self.slot(d), &product);
+        product.discard();
+        self.set_slot(d, sum)
+    }
+
+    /// `get_slot s; array_push g`: pushes a copy of the slot, within the limits.
+    #[inline(always)]
+    pub(super) fn slot_array_push(&mut self, s: u16, g: u16) -> Result<(), Trap> {
+        let v = match self.slots.get(s as usize) {
+            Some(Value::Int(n)) => Value::Int(*n),
+            Some(v) => v.clone(),
+            None => Value::Undef,
+        };
+        self.array_push_value(g, v)
+    }
+
+    /// `get_slot acc; get_slot index; array_get g; add; set_slot acc`, reading the element
+    /// in place (no copy): Int + Int inline, anything else by the pair rule out of line.
+    #[inline(always)]
+    pub(super) fn slot_add_array_elem(&mut self, acc: u16, index: u16, g: u16) {
+        let i = self.slot(index).to_int();
+        let element = VM::element_ref(self.global(g), i);
+        if let (Some(Value::Int(x)), Some(Value::Int(e))) = (self.slots.get(acc as usize), element) {
+            let r = x.wrapping_add(*e);
+            return self.set_slot_int(acc, r);
+        }
+        self.slot_add_array_elem_generic(acc, i, g)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn slot_add_array_elem_generic(&mut self, acc: u16, i: i64, g: u16) {
+        static UNDEF: Value = Value::Undef;
+        let element = VM::element_ref(self.global(g), i).unwrap_or(&UNDEF);
+        let sum = Arith::Add.apply(self.slot(acc), element);
+        self.set_slot(acc, sum)
+    }
+
+    /// `get_slot s; hash_get g; load_int k; add; get_slot s; hash_set g` with one lookup.
+    /// An error comes with the offset of the covered op that reports it: 1 (`hash_get`:
+    /// the key's string form is too long) or 5 (`hash_set`: a new key past the limit).
+    pub(super) fn slot_hash_add_int(&mut self, s: u16, g: u16, k: i32) -> Result<(), (Trap, usize)> {
+        static UNDEF: Value = Value::Undef;
+        let key = self.slots.get(s as usize).unwrap_or(&UNDEF);
+        self.check_str_form(key).map_err(|t| (t, 1))?;
+        // Not a hash: `hash_get` reads Undef and `hash_set` stores nothing.
+        let Some(Value::Hash(h)) = self.globals.get_mut(g as usize) else {
+            return Ok(());
+        };
+        let key = key.as_str_cow();
+        match h.get_mut(key.as_ref()) {
+            Some(v) => {
+                let sum = Arith::Add.apply_int(v, k as i64);
+                Value::overwrite(v, sum);
+            }
+            None => {
+                let limit = self.limits.max_collection_len;
+                if h.len() >= limit {
+                    return Err((super::collections::hash_insert_limit(limit), 5));
+                }
+                h.insert(key.into_owned(), Arith::Add.apply_int(&Value::Undef, k as i64));
+            }
+        }
+        Ok(())
     }
 
     /// `slots[s] <op> k`.

@@ -106,6 +106,14 @@ macro_rules! for_each_superinstruction {
             /// `slots[d] = n` (`j = 0`).
             LoadIntToSlot(value: i64, dst: u16) = "load_int {0}; set_slot {1}";
 
+            // ---- arrays and hashes in globals ----------------------------------------------
+            /// `push @g, slots[s]` (no copy through the stack).
+            SlotArrayPush(slot: u16, global: u16) = "get_slot {0}; array_push {1}";
+            /// `slots[acc] = slots[acc] + g[slots[index]]` (summing an array).
+            SlotAddArrayElem(acc: u16, index: u16, global: u16) = "get_slot {0}; get_slot {1}; array_get {2}; add; set_slot {0}";
+            /// `g{str(slots[s])} += k`: one hash lookup instead of a get and a set (`h[k] += 1`).
+            SlotHashAddInt(slot: u16, global: u16, k: i32) = "get_slot {0}; hash_get {1}; load_int {2}; add; get_slot {0}; hash_set {1}";
+
             // ---- strings ------------------------------------------------------------------
             /// `s = s . constants[c]`: appends in place when the slot's string is unshared.
             SlotAppendConst(slot: u16, constant: u16) = "get_slot {0}; load_const {1}; concat; set_slot {0}";
