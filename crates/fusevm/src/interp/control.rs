@@ -18,7 +18,7 @@ use crate::{Op, Value};
 impl VM {
     /// Pushes a frame with fresh (empty, recycled) slots; the caller's slots move into its
     /// record. No value is dropped on this path, so no drop glue runs.
-    #[inline]
+    #[inline(always)]
     pub(super) fn push_frame(&mut self, return_ip: usize, stack_base: usize) -> Result<(), Trap> {
         if self.frames.len() >= self.limits.max_call_depth {
             return Err(self.call_depth_error());
@@ -57,7 +57,7 @@ impl VM {
 
     /// Pops the current frame, restoring the caller's slots; returns its `(return_ip,
     /// stack_base)`.
-    #[inline]
+    #[inline(always)]
     fn pop_frame_record(&mut self) -> Option<(usize, usize)> {
         if self.frames.len() <= 1 {
             return None;
@@ -83,6 +83,7 @@ impl VM {
     }
 
     /// `Call(f, argc)`: returns the entry to continue at.
+    #[inline(always)]
     pub(super) fn exec_call(&mut self, f: u16, argc: u8, ip: usize) -> Result<usize, Trap> {
         let Some(entry) = self.entry_of(f) else {
             let name = self.chunk.names.get(f as usize).map_or("?", String::as_str);
@@ -126,6 +127,25 @@ impl VM {
                 .frames
                 .last()
                 .is_some_and(|f| f.return_ip.checked_sub(1).and_then(|i| ops.get(i)) == Some(&Op::PushFrame))
+    }
+
+    /// The common `Return`: the current frame is a call frame (not a `PushFrame` scope) and
+    /// not the top-level one. Pops it like `exec_return` would; `None` when the case is not
+    /// this one (the caller then takes `exec_return`). Inlined into the dispatch loop: a
+    /// return is half of every call.
+    #[inline(always)]
+    pub(super) fn return_fast(&mut self, ops: &[Op]) -> Option<usize> {
+        let n = self.frames.len();
+        if n < 2 {
+            return None;
+        }
+        let top = self.frames.last()?;
+        if matches!(ops.get(top.return_ip.wrapping_sub(1)), Some(Op::PushFrame)) {
+            return None;
+        }
+        let (return_ip, base) = self.pop_frame_record()?;
+        Value::truncate_vec(&mut self.stack, base);
+        Some(return_ip)
     }
 
     /// `Return`: closes open `PushFrame` scopes, then pops the call frame. `Some(return

@@ -228,13 +228,24 @@ impl VM {
                         Err(trap) => return Err((trap, ip - 1)),
                     }
                 }
-                Insn::Return => match self.exec_return(ops) {
-                    Ok(Some(ret)) => ip = ret,
-                    Ok(None) => break,
-                    Err(trap) => return Err((trap, ip - 1)),
-                },
+                Insn::Return => {
+                    if let Some(ret) = self.return_fast(ops) {
+                        ip = ret;
+                        continue;
+                    }
+                    match self.exec_return(ops) {
+                        Ok(Some(ret)) => ip = ret,
+                        Ok(None) => break,
+                        Err(trap) => return Err((trap, ip - 1)),
+                    }
+                }
                 Insn::ReturnValue => {
                     let v = self.pop();
+                    if let Some(ret) = self.return_fast(ops) {
+                        ip = ret;
+                        self.stack.push(v);
+                        continue;
+                    }
                     match self.exec_return(ops) {
                         Ok(Some(ret)) => {
                             ip = ret;

@@ -393,7 +393,7 @@ impl VM {
     }
 
     /// Empties a dead frame's slots and keeps the vector for the next call.
-    #[inline]
+    #[inline(always)]
     fn recycle_slots(&mut self, mut slots: Vec<Value>) {
         Value::truncate_vec(&mut slots, 0);
         // Keep the pool bounded: a deep recursion once should not pin memory forever.
