@@ -29,19 +29,54 @@ impl VM {
                 return Ok(());
             }
         }
-        // One allocation: the left operand's string form is written straight into the result.
-        let a_len = match &a {
-            Value::Str(sa) => sa.len(),
-            _ => 24,
-        };
-        let mut s = String::with_capacity(a_len.saturating_add(b_text.len()));
-        a.write_str_to(&mut s);
-        let len = s.len().saturating_add(b_text.len());
+        let len = a.str_form_len().saturating_add(b_text.len());
         self.check_string_len(len)?;
-        s.push_str(&b_text);
+        // The result goes into the string the next op is about to overwrite, when nobody
+        // else holds it (`k = str(i) . ""` in a loop allocates nothing); otherwise into one
+        // new allocation, the left operand's string form written straight into it.
+        let mut out = match self.take_unique_store_target(next) {
+            Some(reused) => reused,
+            None => Arc::new(String::with_capacity(len)),
+        };
+        match Arc::get_mut(&mut out) {
+            Some(text) => {
+                text.clear();
+                a.write_str_to(text);
+                text.push_str(&b_text);
+            }
+            None => {
+                let mut text = String::with_capacity(len);
+                a.write_str_to(&mut text);
+                text.push_str(&b_text);
+                out = Arc::new(text);
+            }
+        }
         drop(b_text);
-        self.stack.push(Value::Str(Arc::new(s)));
+        self.stack.push(Value::Str(out));
         Ok(())
+    }
+
+    /// The string in the slot or global that `next` (a `SetSlot` / `SetVar`) overwrites,
+    /// taken out when nobody else holds it, so its buffer can hold the new value. The
+    /// place reads `Undef` until the store: nothing runs in between.
+    fn take_unique_store_target(&mut self, next: Option<Op>) -> Option<Arc<String>> {
+        let target = match next {
+            Some(Op::SetSlot(slot)) => self.slots.get_mut(slot as usize)?,
+            Some(Op::SetVar(g)) => self.globals.get_mut(g as usize)?,
+            _ => return None,
+        };
+        let unique =
+            matches!(target, Value::Str(held) if Arc::strong_count(held) == 1 && Arc::weak_count(held) == 0);
+        if !unique {
+            return None;
+        }
+        match std::mem::take(target) {
+            Value::Str(held) => Some(held),
+            other => {
+                *target = other;
+                None
+            }
+        }
     }
 
     /// `SlotAppendConst`: appends string constant `c` to the string in slot `s` in place
