@@ -89,6 +89,30 @@ impl VM {
             }};
         }
 
+        // `ReturnValue` of `v` (already popped), `ip` just past the return op.
+        macro_rules! return_value {
+            ($v:expr) => {{
+                let v = $v;
+                if let Some(ret) = self.return_fast(ops) {
+                    ip = ret;
+                    self.stack.push(v);
+                    continue;
+                }
+                match self.exec_return(ops) {
+                    Ok(Some(ret)) => {
+                        ip = ret;
+                        self.stack.push(v)
+                    }
+                    Ok(None) => {
+                        self.ip = ip;
+                        self.charge_ticks(ticks);
+                        return Ok(Exit::ReturnValue(v));
+                    }
+                    Err(trap) => return Err((trap, ip - 1)),
+                }
+            }};
+        }
+
         while let Some(insn) = code.get(ip) {
             if PROFILE {
                 self.profile_step(ip, ops);
@@ -241,23 +265,7 @@ impl VM {
                 }
                 Insn::ReturnValue => {
                     let v = self.pop();
-                    if let Some(ret) = self.return_fast(ops) {
-                        ip = ret;
-                        self.stack.push(v);
-                        continue;
-                    }
-                    match self.exec_return(ops) {
-                        Ok(Some(ret)) => {
-                            ip = ret;
-                            self.stack.push(v)
-                        }
-                        Ok(None) => {
-                            self.ip = ip;
-                            self.charge_ticks(ticks);
-                            return Ok(Exit::ReturnValue(v));
-                        }
-                        Err(trap) => return Err((trap, ip - 1)),
-                    }
+                    return_value!(v)
                 }
                 Insn::PushFrame => tri!(self.push_frame(ip, self.stack.len()), ip),
                 Insn::PopFrame => tri!(self.exec_pop_frame(), ip),
@@ -576,6 +584,28 @@ impl VM {
                     if let Err((trap, offset)) = self.slot_hash_add_int(s, g, k) {
                         return Err((trap, head + offset));
                     }
+                }
+                Insn::SlotReturnValue(s) => {
+                    skip!(SlotReturnValue);
+                    let v = match self.slots.get(s as usize) {
+                        Some(Value::Int(n)) => Value::Int(*n),
+                        Some(v) => v.clone(),
+                        None => Value::Undef,
+                    };
+                    return_value!(v)
+                }
+                Insn::AddReturnValue => {
+                    skip!(AddReturnValue);
+                    self.exec_add();
+                    let v = self.pop();
+                    return_value!(v)
+                }
+                Insn::SetSlotPair(a, b) => {
+                    skip!(SetSlotPair);
+                    let v = self.pop();
+                    self.set_slot(a, v);
+                    let v = self.pop();
+                    self.set_slot(b, v)
                 }
                 Insn::Nops8 => skip!(Nops8),
                 Insn::Nops4 => skip!(Nops4),

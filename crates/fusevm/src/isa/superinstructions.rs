@@ -106,6 +106,14 @@ macro_rules! for_each_superinstruction {
             /// `slots[d] = n` (`j = 0`).
             LoadIntToSlot(value: i64, dst: u16) = "load_int {0}; set_slot {1}";
 
+            // ---- function entry and exit ----------------------------------------------------
+            /// `[.., x, y] -> [..]`, `slots[a] = y; slots[b] = x` (a function taking its arguments).
+            SetSlotPair(a: u16, b: u16) = "set_slot {0}; set_slot {1}";
+            /// `return slots[s]`.
+            SlotReturnValue(slot: u16) = "get_slot {0}; return_value";
+            /// `return a + b` (`fib(n - 1) + fib(n - 2)`).
+            AddReturnValue = "add; return_value";
+
             // ---- arrays and hashes in globals ----------------------------------------------
             /// `push @g, slots[s]` (no copy through the stack).
             SlotArrayPush(slot: u16, global: u16) = "get_slot {0}; array_push {1}";
