@@ -1,4 +1,4 @@
-//! The per-thread cache of compiled code, keyed by chunk *content*.
+//! The per-thread cache of compiled code, keyed by chunk *content*, with a bound.
 //!
 //! Upstream keyed everything by `Chunk::op_hash`, which is 0 for chunks not built by
 //! `ChunkBuilder::build` and stale after a chunk is edited, so different chunks shared
@@ -8,13 +8,30 @@
 //!
 //! Each entry also remembers compile failures, so a chunk that failed is never compiled
 //! again (upstream retried on every call, Q-J9), and counts the calls for the block tier's
-//! warm-up. Like upstream, nothing is evicted and every `JitCompiler` and `VM` on a thread
-//! shares the cache.
+//! warm-up. Every `JitCompiler` and `VM` on a thread shares the cache, as upstream.
+//!
+//! **Bound** (upstream never evicts, so a process that runs many distinct chunks grows
+//! without limit): a thread keeps at most [`CACHE_MAX_CHUNKS`] entries and about
+//! [`CACHE_MAX_BYTES`] of them (compiled code rounded up to whole pages, the per-module
+//! overhead, the exit tables and the keys: [`Entry::cost`]). An access past either limit
+//! evicts the least recently used entries, in one batch down to three quarters of both
+//! limits so the sort is paid once per many insertions; the entry being accessed is never
+//! evicted (a single entry larger than the byte budget stays alone until it gets old). An
+//! evicted chunk starts over: its warm-up count, remembered verification and compile
+//! failures are forgotten, and it is compiled again when it is hot again.
+//!
+//! Eviction is sound because the cache holds compiled code only through `Rc<Compiled>`:
+//! removing an entry drops the cache's reference, and the code's memory is freed only when
+//! the last `Rc` goes (`Compiled`'s `Drop`). Every caller that runs code holds an `Rc` for
+//! the duration of the call (`tiers::code_for` hands out clones), and native code never
+//! calls back into Rust code that touches the cache, so no code can be freed while it runs
+//! or while an exit record borrowed from it is read.
 
 use super::abi::Spec;
 use super::codegen::Compiled;
 use super::eligible::{block_eligible, linear_eligible};
 use super::handback::referenced_slots;
+use super::{CACHE_MAX_BYTES, CACHE_MAX_CHUNKS};
 use crate::{Op, Value};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -151,6 +168,10 @@ pub(crate) type VerifiedFor = (Vec<(u16, usize)>, usize, bool);
 #[derive(Debug)]
 pub(crate) struct Entry {
     key: OwnedKey,
+    /// The cache's clock at the last access (unique per access; larger is more recent).
+    last_used: u64,
+    /// [`Entry::cost`] as last counted into [`Cache::bytes`].
+    counted: usize,
     /// Block-tier warm-up calls counted so far (saturating).
     pub calls: u32,
     /// Whether the block tier compiles this chunk (its op list).
@@ -166,19 +187,119 @@ pub(crate) struct Entry {
     pub block: Versions,
 }
 
+impl Entry {
+    fn new(key: &ChunkKey<'_>, constants: &[Value]) -> Entry {
+        Entry {
+            key: key.to_owned(),
+            last_used: 0,
+            counted: 0,
+            calls: 0,
+            block_eligible: block_eligible(key.ops),
+            linear_eligible: linear_eligible(key.ops, constants),
+            slots: referenced_slots(key.ops),
+            verified: None,
+            linear: Vec::new(),
+            block: Vec::new(),
+        }
+    }
+
+    /// Approximate bytes this entry keeps alive: itself, its key, and every compiled
+    /// version's [`Compiled::footprint`].
+    fn cost(&self) -> usize {
+        use std::mem::size_of;
+        let key = self.key.ops.len() * size_of::<Op>() + self.key.consts.len() * size_of::<ConstKey>();
+        let verified = self
+            .verified
+            .as_ref()
+            .map_or(0, |(t, _, _)| t.len() * size_of::<(u16, usize)>());
+        let versions = self.linear.iter().chain(&self.block).map(|(spec, code)| {
+            size_of::<(Spec, Slot)>()
+                + spec.entry.len() * size_of::<(u16, super::abi::EntryKind)>()
+                + code.as_ref().map_or(0, |c| c.footprint)
+        });
+        size_of::<Entry>() + key + self.slots.len() * size_of::<u16>() + verified + versions.sum::<usize>()
+    }
+}
+
 /// The version for `spec`: `Some(Some(code))`, `Some(None)` when compiling it failed,
 /// `None` when not tried yet.
 pub(crate) fn version<'v>(versions: &'v Versions, spec: &Spec) -> Option<&'v Slot> {
     versions.iter().find(|(s, _)| s == spec).map(|(_, code)| code)
 }
 
+/// One thread's entries, with the totals the bound is checked against.
+#[derive(Debug, Default)]
+struct Cache {
+    /// Entries by content hash (a bucket holds the entries whose hashes collide).
+    buckets: HashMap<u64, Vec<Entry>>,
+    /// Entries in all buckets.
+    entries: usize,
+    /// Sum of the entries' [`Entry::counted`] costs.
+    bytes: usize,
+    /// Advanced on every access; stamps `Entry::last_used`.
+    clock: u64,
+}
+
+impl Cache {
+    fn over_budget(&self) -> bool {
+        self.entries > CACHE_MAX_CHUNKS || self.bytes > CACHE_MAX_BYTES
+    }
+
+    /// Removes the least recently used entries (never the one stamped `current`) until
+    /// both totals are at most three quarters of their limits, and returns them so the
+    /// caller can drop them once the cache is no longer borrowed.
+    fn evict(&mut self, current: u64) -> Vec<Entry> {
+        let (low_entries, low_bytes) = (CACHE_MAX_CHUNKS / 4 * 3, CACHE_MAX_BYTES / 4 * 3);
+        let mut ages: Vec<(u64, usize)> = self
+            .buckets
+            .values()
+            .flatten()
+            .filter(|e| e.last_used != current)
+            .map(|e| (e.last_used, e.counted))
+            .collect();
+        ages.sort_unstable();
+        let (mut entries, mut bytes) = (self.entries, self.bytes);
+        // Stamps are unique, so "older than `cutoff`" is exactly the oldest entries.
+        let mut cutoff = 0;
+        for (stamp, cost) in ages {
+            if entries <= low_entries && bytes <= low_bytes {
+                break;
+            }
+            entries -= 1;
+            bytes = bytes.saturating_sub(cost);
+            cutoff = stamp + 1;
+        }
+        let mut evicted = Vec::new();
+        for bucket in self.buckets.values_mut() {
+            let mut i = 0;
+            while i < bucket.len() {
+                if bucket[i].last_used < cutoff {
+                    evicted.push(bucket.swap_remove(i));
+                } else {
+                    i += 1;
+                }
+            }
+        }
+        self.buckets.retain(|_, bucket| !bucket.is_empty());
+        self.entries -= evicted.len();
+        self.bytes = self
+            .bytes
+            .saturating_sub(evicted.iter().map(|e| e.counted).sum::<usize>());
+        evicted
+    }
+}
+
 thread_local! {
-    static CACHE: RefCell<HashMap<u64, Vec<Entry>>> = RefCell::new(HashMap::new());
+    static CACHE: RefCell<Cache> = RefCell::new(Cache::default());
 }
 
 /// Runs `f` on the entry for `key`, creating it if `create` (with `constants`, the chunk's
-/// pool). `None` if there is no entry (and `create` is false) or the thread is exiting.
-/// `f` must not re-enter the cache.
+/// pool), and marks the entry as just used. `None` if there is no entry (and `create` is
+/// false) or the thread is exiting. `f` must not re-enter the cache.
+///
+/// When the cache is then over its bound, the least recently used other entries are
+/// evicted (module docs); their compiled code is freed here unless a caller still holds
+/// an `Rc` to it.
 pub(crate) fn with_entry<R>(
     key: &ChunkKey<'_>,
     constants: &[Value],
@@ -186,30 +307,60 @@ pub(crate) fn with_entry<R>(
     f: impl FnOnce(&mut Entry) -> R,
 ) -> Option<R> {
     CACHE
-        .try_with(|cache| {
-            let mut cache = cache.try_borrow_mut().ok()?;
-            let bucket = cache.entry(key.hash).or_default();
-            let i = match bucket.iter().position(|e| key.same(&e.key)) {
-                Some(i) => i,
+        .try_with(|cell| {
+            let mut cache = cell.try_borrow_mut().ok()?;
+            cache.clock += 1;
+            let now = cache.clock;
+            // Only a creating access adds a bucket, so lookups cannot grow the map.
+            let bucket = if create {
+                cache.buckets.entry(key.hash).or_default()
+            } else {
+                cache.buckets.get_mut(&key.hash)?
+            };
+            let (i, created) = match bucket.iter().position(|e| key.same(&e.key)) {
+                Some(i) => (i, false),
                 None if create => {
-                    bucket.push(Entry {
-                        key: key.to_owned(),
-                        calls: 0,
-                        block_eligible: block_eligible(key.ops),
-                        linear_eligible: linear_eligible(key.ops, constants),
-                        slots: referenced_slots(key.ops),
-                        verified: None,
-                        linear: Vec::new(),
-                        block: Vec::new(),
-                    });
-                    bucket.len() - 1
+                    bucket.push(Entry::new(key, constants));
+                    (bucket.len() - 1, true)
                 }
                 None => return None,
             };
-            bucket.get_mut(i).map(f)
+            let entry = bucket.get_mut(i)?;
+            entry.last_used = now;
+            let result = f(entry);
+            let (before, after) = (entry.counted, entry.cost());
+            entry.counted = after;
+            if created {
+                cache.entries += 1;
+            }
+            cache.bytes = cache.bytes.saturating_sub(before) + after;
+            let evicted = if cache.over_budget() {
+                cache.evict(now)
+            } else {
+                Vec::new()
+            };
+            // Drop the evicted entries (and maybe free their code) after the borrow ends,
+            // so nothing that runs while they drop can find the cache borrowed.
+            drop(cache);
+            drop(evicted);
+            Some(result)
         })
         .ok()
         .flatten()
+}
+
+/// `(entries, bytes)` on this thread, recounted from the entries (tests check the running
+/// totals and the bound against this).
+#[cfg(test)]
+pub(crate) fn totals() -> (usize, usize) {
+    CACHE.with(|cell| {
+        let cache = cell.borrow();
+        let entries: Vec<&Entry> = cache.buckets.values().flatten().collect();
+        assert_eq!(entries.len(), cache.entries, "running entry count");
+        let bytes: usize = entries.iter().map(|e| e.cost()).sum();
+        assert_eq!(bytes, cache.bytes, "running byte count");
+        (cache.entries, cache.bytes)
+    })
 }
 
 #[cfg(test)]
@@ -246,5 +397,73 @@ mod tests {
             with_entry(&ChunkKey::of(&other, &[]), &[], false, |e| e.calls),
             None
         );
+    }
+
+    /// A distinct small chunk per `n`.
+    fn chunk_ops(n: usize) -> [Op; 3] {
+        [Op::LoadInt(n as i64), Op::GetSlot(0), Op::Add]
+    }
+
+    fn create(ops: &[Op]) {
+        with_entry(&ChunkKey::of(ops, &[]), &[], true, |_| ());
+    }
+
+    fn present(ops: &[Op]) -> bool {
+        with_entry(&ChunkKey::of(ops, &[]), &[], false, |_| ()).is_some()
+    }
+
+    #[test]
+    fn entries_are_bounded_and_the_least_recently_used_go_first() {
+        for n in 0..CACHE_MAX_CHUNKS {
+            create(&chunk_ops(n));
+        }
+        assert_eq!(totals().0, CACHE_MAX_CHUNKS);
+        // Touch chunk 0: it is now the most recently used of the first batch.
+        assert!(present(&chunk_ops(0)));
+        for n in CACHE_MAX_CHUNKS..CACHE_MAX_CHUNKS + 300 {
+            create(&chunk_ops(n));
+            assert!(totals().0 <= CACHE_MAX_CHUNKS, "after {n} entries");
+        }
+        assert!(present(&chunk_ops(0)), "recently used, kept");
+        assert!(!present(&chunk_ops(1)), "least recently used, evicted");
+        assert!(present(&chunk_ops(CACHE_MAX_CHUNKS + 299)), "the newest is kept");
+        // An evicted chunk comes back as a fresh entry.
+        with_entry(&ChunkKey::of(&chunk_ops(1), &[]), &[], true, |e| e.calls += 1);
+        assert_eq!(
+            with_entry(&ChunkKey::of(&chunk_ops(1), &[]), &[], false, |e| e.calls),
+            Some(1)
+        );
+    }
+
+    #[test]
+    fn bytes_are_bounded_but_the_entry_in_use_stays() {
+        // Keys of about an eighth of the budget each (the ops themselves).
+        let len = CACHE_MAX_BYTES / 8 / std::mem::size_of::<Op>();
+        let big = |n: i64| {
+            let mut ops = vec![Op::Nop; len];
+            ops[0] = Op::LoadInt(n);
+            ops
+        };
+        for n in 0..20 {
+            create(&big(n));
+            let (entries, bytes) = totals();
+            assert!(bytes <= CACHE_MAX_BYTES, "{bytes} bytes in {entries} entries");
+        }
+        assert!(totals().0 < 8);
+        assert!(present(&big(19)) && !present(&big(0)));
+        // One entry over the whole budget evicts everything else and stays itself.
+        let huge = vec![Op::Nop; CACHE_MAX_BYTES / std::mem::size_of::<Op>() + 1];
+        create(&huge);
+        assert_eq!(totals().0, 1);
+        assert!(present(&huge));
+    }
+
+    #[test]
+    fn lookups_of_unknown_chunks_add_nothing() {
+        for n in 0..100 {
+            assert!(!present(&chunk_ops(n)));
+        }
+        assert_eq!(totals(), (0, 0));
+        CACHE.with(|c| assert!(c.borrow().buckets.is_empty()));
     }
 }

@@ -287,6 +287,23 @@ impl JitCompiler {
         }
     }
 
+    /// Counts `chunk` as hot on this thread without running it: the next
+    /// [`JitCompiler::try_run_block`], or `VM::run` with the JIT enabled, compiles it at once
+    /// instead of warming up (a one-shot runner such as the `fusevm` CLI would otherwise
+    /// never reach the 11th run). Returns whether the block tier compiles this chunk: it is
+    /// [block-eligible](JitCompiler::is_block_eligible) and verifies (compiling can still
+    /// fail; [`JitCompiler::block_jit_is_compiled`] tells afterwards). Not in upstream.
+    /// Always `false` without the `jit` feature.
+    pub fn mark_block_hot(&self, chunk: &Chunk) -> bool {
+        #[cfg(feature = "jit")]
+        return super::tiers::mark_block_hot(chunk);
+        #[cfg(not(feature = "jit"))]
+        {
+            let _ = chunk;
+            false
+        }
+    }
+
     /// The longest run of at least 4 block-compilable ops (the first of equal length)
     /// whose jumps stay within it or go to its end, as `(start, end)` with `end`
     /// exclusive; `None` if that run has a jump leaving it. Always `None` without the

@@ -16,7 +16,10 @@
 //! kind); whatever native code cannot do exactly it hands to the interpreter through an
 //! *exit* that rebuilds the interpreter's state (`handback.rs`). Code is cached per thread by
 //! chunk content (`cache.rs`), specialized to what the top-level slots hold at entry and to
-//! the fuel mode (`abi.rs`). Without the feature every compiling entry point answers as
+//! the fuel mode (`abi.rs`). The cache is bounded (upstream's never shrinks): at most
+//! [`CACHE_MAX_CHUNKS`] chunk contents and about [`CACHE_MAX_BYTES`] per thread, the least
+//! recently used dropped first; a dropped chunk warms up and compiles again when it is hot
+//! again, and code that is running is never freed. Without the feature every compiling entry point answers as
 //! upstream does without it (`None`, `false`, `0`, [`TraceLookup::Skip`]).
 //!
 //! Module map: `eligible` (which ops each tier compiles), `lower` (shared lowering),
@@ -65,6 +68,17 @@ mod vm_hook;
 
 #[cfg(feature = "jit")]
 pub(crate) use vm_hook::enter_block_tier;
+
+/// Most chunk contents one thread's JIT cache keeps (with their warm-up counters, compile
+/// failures and compiled code). Past it the least recently used are dropped, in one batch
+/// down to three quarters of the limit. Upstream never drops anything.
+pub const CACHE_MAX_CHUNKS: usize = 512;
+
+/// About how many bytes one thread's JIT cache keeps: mapped code pages, per-module
+/// overhead, exit tables and keys. Past it the least recently used chunks are dropped, in
+/// one batch down to three quarters of the limit (the chunk being used stays even when it
+/// alone is larger).
+pub const CACHE_MAX_BYTES: usize = 32 << 20;
 
 pub use compiler::JitCompiler;
 pub use types::{

@@ -227,6 +227,21 @@ pub(crate) fn run_block(chunk: &Chunk, words: &mut [i64], threshold: u32) -> Opt
     Some(n)
 }
 
+/// `JitCompiler::mark_block_hot`: the warm-up count set so that the next count compiles.
+pub(crate) fn mark_block_hot(chunk: &Chunk) -> bool {
+    let key = ChunkKey::of(&chunk.ops, &chunk.constants);
+    if !verifies(&key, chunk) {
+        return false;
+    }
+    cache::with_entry(&key, &chunk.constants, true, |e| {
+        if e.block_eligible {
+            e.calls = e.calls.max(HOT_THRESHOLD);
+        }
+        e.block_eligible
+    })
+    .unwrap_or(false)
+}
+
 /// `JitCompiler::block_jit_is_compiled`: some block code exists for this content.
 pub(crate) fn block_compiled(chunk: &Chunk) -> bool {
     let key = ChunkKey::of(&chunk.ops, &chunk.constants);
@@ -234,4 +249,67 @@ pub(crate) fn block_compiled(chunk: &Chunk) -> bool {
         e.block.iter().any(|(_, s)| s.is_some())
     })
     .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jit::CACHE_MAX_CHUNKS;
+
+    /// `i = 0; while i < n { i += 1 }; i` with a distinct `n`.
+    fn counting_loop(n: i32) -> Chunk {
+        let mut b = crate::ChunkBuilder::new();
+        for op in [
+            Op::LoadInt(0),
+            Op::SetSlot(0),
+            Op::SlotLtIntJumpIfFalse(0, n, 5),
+            Op::PreIncSlotVoid(0),
+            Op::Jump(2),
+            Op::GetSlot(0),
+        ] {
+            b.emit(op, 1);
+        }
+        b.build()
+    }
+
+    #[test]
+    fn code_held_by_a_caller_outlives_its_eviction() {
+        let chunk = counting_loop(1000);
+        let key = ChunkKey::of(&chunk.ops, &chunk.constants);
+        let spec_of = |slots: &[u16]| spec_for_words(slots, 0);
+        let code = code_for(Tier::Block, &key, &chunk.constants, spec_of, 0).expect("block code");
+        // Enough other chunks to evict this one (small ones: no compiling needed).
+        for n in 0..CACHE_MAX_CHUNKS as i64 {
+            let ops = [Op::LoadInt(n), Op::LoadInt(1), Op::Add];
+            cache::with_entry(&ChunkKey::of(&ops, &[]), &[], true, |_| ());
+        }
+        assert_eq!(
+            cache::with_entry(&key, &chunk.constants, false, |_| ()),
+            None,
+            "evicted"
+        );
+        assert_eq!(Rc::strong_count(&code), 1, "only the caller holds it now");
+        // The code is still mapped: run it.
+        let (result, slots) = run_words(&chunk, &code, &[]).expect("runs");
+        assert!(matches!(result, VMResult::Ok(Value::Int(1000))), "{result:?}");
+        assert_eq!(slots, vec![Value::Int(1000)]);
+        drop(code);
+        // Asked again, the chunk compiles afresh and gives the same answer.
+        let again = code_for(Tier::Block, &key, &chunk.constants, spec_of, 0).expect("recompiled");
+        let (result, _) = run_words(&chunk, &again, &[]).expect("runs");
+        assert!(matches!(result, VMResult::Ok(Value::Int(1000))), "{result:?}");
+    }
+
+    #[test]
+    fn compiled_code_counts_whole_pages() {
+        let chunk = counting_loop(7);
+        let key = ChunkKey::of(&chunk.ops, &chunk.constants);
+        let code = code_for(Tier::Block, &key, &chunk.constants, |s| spec_for_words(s, 0), 0).expect("code");
+        assert!(
+            code.footprint >= 2 * 4096,
+            "a page of code plus overhead: {}",
+            code.footprint
+        );
+        assert!(code.footprint < 64 * 1024, "{}", code.footprint);
+    }
 }
