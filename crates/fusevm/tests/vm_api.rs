@@ -314,3 +314,68 @@ fn pool_recycles_vms_and_keeps_their_handlers() {
     assert!(matches!(r, VMResult::Ok(Value::Int(7))));
     assert_eq!(pool.len(), 1);
 }
+
+/// While a run is in progress frames are register windows; a handler must still see (and
+/// may edit) upstream's public view: one `Frame` per open frame, each with its own slots.
+#[test]
+fn handlers_see_and_edit_every_frames_slots_at_depth() {
+    // main: slot0 = 100; f(7); slot0 ; f: slot0 = arg, slot1 = arg * 2; g(); slot0 + slot1
+    // g: slot0 = 5; extended 0 (inspects, then edits f's slot 1); return
+    let mut b = ChunkBuilder::new();
+    let (f, g) = (b.add_name("f"), b.add_name("g"));
+    for op in [
+        Op::LoadInt(100),
+        Op::SetSlot(0),
+        Op::LoadInt(7),
+        Op::Call(f, 1),
+        Op::GetSlot(0),
+        Op::Add,
+    ] {
+        b.emit(op, 1);
+    }
+    let skip = b.emit(Op::Jump(0), 1);
+    b.add_sub_entry(f, b.current_pos());
+    for op in [
+        Op::SetSlot(0),
+        Op::GetSlot(0),
+        Op::LoadInt(2),
+        Op::Mul,
+        Op::SetSlot(1),
+        Op::Call(g, 0),
+        Op::Pop,
+        Op::GetSlot(0),
+        Op::GetSlot(1),
+        Op::Add,
+        Op::ReturnValue,
+    ] {
+        b.emit(op, 2);
+    }
+    b.add_sub_entry(g, b.current_pos());
+    for op in [
+        Op::LoadInt(5),
+        Op::SetSlot(0),
+        Op::Extended(0, 0),
+        Op::LoadUndef,
+        Op::ReturnValue,
+    ] {
+        b.emit(op, 3);
+    }
+    let end = b.current_pos();
+    b.patch_jump(skip, end);
+    let mut vm = VM::new(b.build());
+    vm.set_extension_handler(Box::new(|vm, _, _| {
+        let seen: Vec<Vec<i64>> = vm
+            .frames
+            .iter()
+            .map(|f| f.slots.iter().map(Value::to_int).collect())
+            .collect();
+        assert_eq!(seen, vec![vec![100], vec![7, 14], vec![5]]);
+        assert_eq!(vm.frames[1].stack_base, 0, "f's argument was the first value");
+        vm.frames[1].slots[1] = Value::Int(1000);
+        vm.frames[2].slots.push(Value::Int(6)); // a slot g never wrote: harmless
+    }));
+    // f returns 7 + 1000 (the edit), main adds its own slot 0.
+    assert!(matches!(vm.run(), VMResult::Ok(Value::Int(1107))));
+    assert_eq!(vm.frames.len(), 1);
+    assert_eq!(vm.frames[0].slots.len(), 1);
+}

@@ -71,19 +71,59 @@ impl VM {
         }
     }
 
-    #[inline]
+    /// `Add`: Int × Int inline at every site (calls' `a + b` and loops), the rest out of line.
+    #[inline(always)]
     pub(super) fn exec_add(&mut self) {
+        if !self.int_pair_in_place(i64::wrapping_add) {
+            self.exec_add_generic()
+        }
+    }
+
+    #[inline(never)]
+    fn exec_add_generic(&mut self) {
         pair_op!(self, |x, y| int: Value::Int(x.wrapping_add(y)), float: Value::Float(x + y))
     }
 
-    #[inline]
+    /// `Sub`, as `Add`.
+    #[inline(always)]
     pub(super) fn exec_sub(&mut self) {
+        if !self.int_pair_in_place(i64::wrapping_sub) {
+            self.exec_sub_generic()
+        }
+    }
+
+    #[inline(never)]
+    fn exec_sub_generic(&mut self) {
         pair_op!(self, |x, y| int: Value::Int(x.wrapping_sub(y)), float: Value::Float(x - y))
     }
 
-    #[inline]
+    /// `Mul`, as `Add`.
+    #[inline(always)]
     pub(super) fn exec_mul(&mut self) {
+        if !self.int_pair_in_place(i64::wrapping_mul) {
+            self.exec_mul_generic()
+        }
+    }
+
+    #[inline(never)]
+    fn exec_mul_generic(&mut self) {
         pair_op!(self, |x, y| int: Value::Int(x.wrapping_mul(y)), float: Value::Float(x * y))
+    }
+
+    /// `[.., Int x, Int y] -> [.., Int f(x, y)]` in place; false (nothing done) for any
+    /// other stack.
+    #[inline(always)]
+    fn int_pair_in_place(&mut self, f: fn(i64, i64) -> i64) -> bool {
+        match self.stack.as_mut_slice() {
+            [.., Value::Int(x), Value::Int(y)] => {
+                *x = f(*x, *y);
+                if let Some(top) = self.stack.pop() {
+                    top.discard();
+                }
+                true
+            }
+            _ => false,
+        }
     }
 
     /// Int `% 0` is 0, and `i64::MIN % -1` is 0 (upstream panics: quirk B5).

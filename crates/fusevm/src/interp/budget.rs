@@ -46,14 +46,7 @@ impl VM {
 
     /// Values held by the run: the value stack and every frame's slots.
     pub(super) fn used_values(&self) -> usize {
-        self.stack.len() + self.saved_slots + self.slots.len()
-    }
-
-    /// Recounts the slots of the frames below the current one (`saved_slots`); a run calls
-    /// this once at its start, since frames are public and may have changed since.
-    pub(super) fn recount_saved_slots(&mut self) {
-        let below = self.frames.len().saturating_sub(1);
-        self.saved_slots = self.frames[..below].iter().map(|f| f.slots.len()).sum();
+        self.stack.len() + self.slots.len()
     }
 
     /// Settles the fuel used so far in the current slice (`left` of its ticks remain).
@@ -102,7 +95,7 @@ impl VM {
             format!(
                 "value stack of {} values and frame slots of {} values exceed the limit of {}",
                 self.stack.len(),
-                self.saved_slots + self.slots.len(),
+                self.slots.len(),
                 self.limits.max_stack
             ),
         )

@@ -117,7 +117,7 @@ impl VM {
         // dropped silently, as upstream).
         let nested = self.check_nesting(0, std::iter::once(&v));
         let limit = self.limits.max_collection_len;
-        match self.slots.get_mut(s as usize) {
+        match self.slot_mut(s) {
             Some(Value::Array(a)) => nested.and_then(|()| Self::store_index(limit, a, i, v)),
             _ => Ok(()),
         }

@@ -11,35 +11,27 @@
 //! - `Call` with more arguments than the stack holds is a `StackUnderflow` error (B4);
 //! - call depth is bounded by `Limits::max_call_depth` (B11).
 
-use super::{Frame, VM};
+use super::{CallRecord, VM};
 use crate::error::{ErrorKind, Trap};
 use crate::{Op, Value};
 
 impl VM {
-    /// Pushes a frame with fresh (empty, recycled) slots; the caller's slots move into its
-    /// record. No value is dropped on this path, so no drop glue runs.
+    /// Opens a frame: a record and an empty slot window at the end of `slots` (module doc
+    /// of `interp`). Nothing allocates once `calls` has grown to the depth reached.
     #[inline(always)]
     pub(super) fn push_frame(&mut self, return_ip: usize, stack_base: usize) -> Result<(), Trap> {
-        if self.frames.len() >= self.limits.max_call_depth {
+        if self.calls.len() >= self.limits.max_call_depth {
             return Err(self.call_depth_error());
         }
         // The frames' slots count against the stack limit (`budget`).
         self.check_stack_limit()?;
-        let callee_slots = self.slot_pool.pop().unwrap_or_default();
-        let caller_slots = std::mem::replace(&mut self.slots, callee_slots);
-        match self.frames.last_mut() {
-            // The record held the empty placeholder: nothing to drop.
-            Some(caller) => {
-                self.saved_slots += caller_slots.len();
-                std::mem::forget(std::mem::replace(&mut caller.slots, caller_slots))
-            }
-            None => self.recycle_slots(caller_slots),
-        }
-        self.frames.push(Frame {
+        let slot_base = self.slots.len();
+        self.calls.push(CallRecord {
             return_ip,
             stack_base,
-            slots: Vec::new(),
+            slot_base,
         });
+        self.base = slot_base;
         Ok(())
     }
 
@@ -55,31 +47,17 @@ impl VM {
         )
     }
 
-    /// Pops the current frame, restoring the caller's slots; returns its `(return_ip,
-    /// stack_base)`.
+    /// Pops the current frame (never the top-level one): drops its slot window and makes
+    /// the caller's current; returns its `(return_ip, stack_base)`.
     #[inline(always)]
     fn pop_frame_record(&mut self) -> Option<(usize, usize)> {
-        if self.frames.len() <= 1 {
+        if self.calls.len() <= 1 {
             return None;
         }
-        let Frame {
-            return_ip,
-            stack_base,
-            slots: placeholder,
-        } = self.frames.pop()?;
-        // While running, a frame record's `slots` is an empty, unallocated placeholder:
-        // forgetting it frees nothing and skips the drop glue.
-        debug_assert_eq!(placeholder.capacity(), 0);
-        std::mem::forget(placeholder);
-        let caller_slots = match self.frames.last_mut() {
-            Some(caller) => std::mem::take(&mut caller.slots),
-            None => Vec::new(),
-        };
-        // Saturating: a handler may have edited the public frames since the last recount.
-        self.saved_slots = self.saved_slots.saturating_sub(caller_slots.len());
-        let dead = std::mem::replace(&mut self.slots, caller_slots);
-        self.recycle_slots(dead);
-        Some((return_ip, stack_base))
+        let popped = self.calls.pop()?;
+        Value::truncate_vec(&mut self.slots, popped.slot_base);
+        self.base = self.calls.last().map_or(0, |c| c.slot_base);
+        Some((popped.return_ip, popped.stack_base))
     }
 
     /// `Call(f, argc)`: returns the entry to continue at.
@@ -122,9 +100,9 @@ impl VM {
 
     /// True when the current frame was opened by `PushFrame` (its return ip follows one).
     fn in_scope_frame(&self, ops: &[Op]) -> bool {
-        self.frames.len() > 1
+        self.calls.len() > 1
             && self
-                .frames
+                .calls
                 .last()
                 .is_some_and(|f| f.return_ip.checked_sub(1).and_then(|i| ops.get(i)) == Some(&Op::PushFrame))
     }
@@ -135,11 +113,10 @@ impl VM {
     /// return is half of every call.
     #[inline(always)]
     pub(super) fn return_fast(&mut self, ops: &[Op]) -> Option<usize> {
-        let n = self.frames.len();
-        if n < 2 {
+        if self.calls.len() < 2 {
             return None;
         }
-        let top = self.frames.last()?;
+        let top = self.calls.last()?;
         if matches!(ops.get(top.return_ip.wrapping_sub(1)), Some(Op::PushFrame)) {
             return None;
         }

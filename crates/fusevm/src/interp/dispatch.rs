@@ -63,6 +63,28 @@ impl VM {
                 ip = t;
             }};
         }
+        // `Jump(t)` with jump threading: a loop's back-edge lands on its fused head test;
+        // run that here, saving its dispatch. Exactly what dispatching `code[t]` does.
+        macro_rules! jump_threaded {
+            ($t:expr) => {{
+                goto!($t);
+                match code.get(ip) {
+                    Some(&Insn::SlotIntLtJumpIfFalse(s, k, exit)) => {
+                        ip += covers::SlotIntLtJumpIfFalse;
+                        if !self.slot_int_test(s, k, Cmp::Lt) {
+                            goto!(exit as usize)
+                        }
+                    }
+                    Some(&Insn::SlotSlotLtJumpIfFalse(a, b, exit)) => {
+                        ip += covers::SlotSlotLtJumpIfFalse;
+                        if !self.slot_slot_test(a, b, Cmp::Lt) {
+                            goto!(exit as usize)
+                        }
+                    }
+                    _ => {}
+                }
+            }};
+        }
         // Moves past the rest of the ops a superinstruction covers (the loop head already
         // moved past the first), so a jump inside it is judged from where its jump op was.
         macro_rules! skip {
@@ -204,26 +226,7 @@ impl VM {
                 Insn::Shl => self.exec_int_binary(|a, b| a.wrapping_shl((b as u32) & 63)),
                 Insn::Shr => self.exec_int_binary(|a, b| a.wrapping_shr((b as u32) & 63)),
                 // ---- control flow
-                Insn::Jump(t) => {
-                    goto!(t);
-                    // Jump threading: a loop's back-edge lands on its fused head test; run
-                    // that here, saving its dispatch. Exactly what dispatching `code[t]` does.
-                    match code.get(ip) {
-                        Some(&Insn::SlotIntLtJumpIfFalse(s, k, exit)) => {
-                            ip += covers::SlotIntLtJumpIfFalse;
-                            if !self.slot_int_test(s, k, Cmp::Lt) {
-                                goto!(exit as usize)
-                            }
-                        }
-                        Some(&Insn::SlotSlotLtJumpIfFalse(a, b, exit)) => {
-                            ip += covers::SlotSlotLtJumpIfFalse;
-                            if !self.slot_slot_test(a, b, Cmp::Lt) {
-                                goto!(exit as usize)
-                            }
-                        }
-                        _ => {}
-                    }
-                }
+                Insn::Jump(t) => jump_threaded!(t),
                 Insn::JumpIfTrue(t) => {
                     if self.pop_truthy() {
                         goto!(t)
@@ -492,6 +495,11 @@ impl VM {
                     skip!(SlotSlotMulToSlot);
                     self.slot_slot_arith_to(a, b, d, Arith::Mul)
                 }
+                Insn::SlotIntAddToSlotJump(s, k, d, t) => {
+                    skip!(SlotIntAddToSlotJump);
+                    self.slot_int_arith_to(s, k, d, Arith::Add);
+                    jump_threaded!(t as usize)
+                }
                 Insn::SlotIntAddToSlot(s, k, d) => {
                     skip!(SlotIntAddToSlot);
                     self.slot_int_arith_to(s, k, d, Arith::Add)
@@ -587,7 +595,7 @@ impl VM {
                 }
                 Insn::SlotReturnValue(s) => {
                     skip!(SlotReturnValue);
-                    let v = match self.slots.get(s as usize) {
+                    let v = match self.slot_ref(s) {
                         Some(Value::Int(n)) => Value::Int(*n),
                         Some(v) => v.clone(),
                         None => Value::Undef,
@@ -696,7 +704,7 @@ impl VM {
     /// `GetSlot`: the Int case first (a compare instead of the clone's variant table).
     #[inline(always)]
     fn exec_get_slot(&mut self, s: u16) {
-        let v = match self.slots.get(s as usize) {
+        let v = match self.slot_ref(s) {
             Some(Value::Int(n)) => Value::Int(*n),
             Some(v) => v.clone(),
             None => Value::Undef,

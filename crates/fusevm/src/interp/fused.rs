@@ -28,7 +28,7 @@ impl VM {
     /// Increments slot `s`; true when the new value is below `limit` (jump back).
     #[inline]
     pub(super) fn exec_slot_inc_lt_int(&mut self, s: u16, limit: i32) -> bool {
-        let n = match self.slots.get_mut(s as usize) {
+        let n = match self.slot_mut(s) {
             Some(Value::Int(n)) => {
                 *n = n.wrapping_add(1);
                 *n
@@ -98,7 +98,7 @@ impl VM {
             usize::try_from((current_len as u64).saturating_add(added)).unwrap_or(usize::MAX),
         )?;
         self.charge_bulk(n, ticks)?;
-        let taken = match self.slots.get_mut(s as usize) {
+        let taken = match self.slot_mut(s) {
             Some(v) => std::mem::take(v),
             None => Value::Undef,
         };

@@ -4,11 +4,16 @@
 //! - Ops are executed from a verified private copy (`Prepared`): the chunk is checked once
 //!   per VM and chunk, function entries are resolved to op indices, and the op list is
 //!   shared behind an `Arc` so the loop borrows it without borrowing `self`.
-//! - One value stack shared by all frames; frames are `Frame` records. While a run is in
-//!   progress the current frame's slots live in `VM::slots` (one load away, not three) and
-//!   its `Frame::slots` is an empty placeholder; `sync_slots_out` / `sync_slots_in` restore
-//!   the public view around handler calls and at the end of a run.
-//! - Popped frames' slot vectors go to a pool, so calls do not allocate in steady state.
+//! - One value stack shared by all frames. While a run is in progress the frames are
+//!   register windows (DESIGN.md §3): every frame's slots live in the one vector
+//!   `VM::slots`, frame after frame, the current frame's being `slots[base..]`, and a frame
+//!   is a small `CallRecord` in `VM::calls`. A call pushes a record and opens an empty
+//!   window at the end; a return truncates both. Nothing allocates in steady state and no
+//!   vector changes hands. The public `frames` (upstream's `Vec<Frame>`, each with its own
+//!   slot vector) is rebuilt from the windows by `sync_slots_out` and read back by
+//!   `sync_slots_in`, at the start and end of a run and around every handler call (an
+//!   extension, builtin or host call sees the exact public state; the cost is linear in
+//!   the frames and slots, paid only at those points).
 //! - Errors are `Trap`s located by the loop (ip, op, line) into a `VmError`; the VM keeps
 //!   it for `last_error` and reports its text through `VMResult::Error`.
 //!
@@ -81,10 +86,14 @@ pub struct VM {
     pub last_status: i32,
     /// The shell host; `None` behaves like the inert `DefaultHost`.
     pub host: Option<Box<dyn ShellHost>>,
-    /// Current frame's slots while running (see the module doc).
+    /// While running: every frame's slots, frame after frame (see the module doc).
     slots: Vec<Value>,
-    slots_taken: bool,
-    slot_pool: Vec<Vec<Value>>,
+    /// While running: where the current frame's window starts in `slots`.
+    base: usize,
+    /// While running: one record per frame, `calls[0]` the top-level one.
+    calls: Vec<CallRecord>,
+    /// Whether `slots` and `calls` hold the frames (between the two syncs).
+    in_run: bool,
     ext_handler: Option<ExtensionHandler>,
     ext_wide_handler: Option<ExtensionWideHandler>,
     builtins: Vec<Option<BuiltinHandler>>,
@@ -95,8 +104,6 @@ pub struct VM {
     slice: u64,
     /// Most values one forward pass over the running chunk can push (`budget`).
     pass_growth: u64,
-    /// Slots held by the frames below the current one (the current one's are `slots`).
-    saved_slots: usize,
     interrupt: InterruptHandle,
     prepared: Option<Prepared>,
     last_error: Option<VmError>,
@@ -107,11 +114,15 @@ pub struct VM {
     tracing_jit: bool,
 }
 
-/// Frees a vector off the hot path (the pool is full).
-#[cold]
-#[inline(never)]
-fn drop_cold(v: Vec<Value>) {
-    drop(v);
+/// A frame while a run is in progress: what `Frame` holds, with its slots as a window.
+#[derive(Debug, Clone, Copy)]
+struct CallRecord {
+    /// `Frame::return_ip`.
+    return_ip: usize,
+    /// `Frame::stack_base`.
+    stack_base: usize,
+    /// Where the frame's window starts in `VM::slots` (it ends where the next one starts).
+    slot_base: usize,
 }
 
 impl VM {
@@ -133,8 +144,9 @@ impl VM {
             last_status: 0,
             host: None,
             slots: Vec::new(),
-            slots_taken: false,
-            slot_pool: Vec::new(),
+            base: 0,
+            calls: Vec::with_capacity(32),
+            in_run: false,
             ext_handler: None,
             ext_wide_handler: None,
             builtins: Vec::new(),
@@ -143,7 +155,6 @@ impl VM {
             fuel_left: None,
             slice: 0,
             pass_growth: 0,
-            saved_slots: 0,
             interrupt: InterruptHandle::default(),
             prepared: None,
             last_error: None,
@@ -172,7 +183,9 @@ impl VM {
             }),
         }
         self.slots.clear();
-        self.slots_taken = false;
+        self.calls.clear();
+        self.base = 0;
+        self.in_run = false;
         self.globals.clear();
         self.globals.resize(chunk.names.len(), Value::Undef);
         self.chunk = chunk;
@@ -329,7 +342,6 @@ impl VM {
                 crate::jit::enter_block_tier(self);
             }
             self.sync_slots_in();
-            self.recount_saved_slots();
             let outcome = self.execute::<PROFILE>(&code, &ops);
             self.sync_slots_out();
             match outcome {
@@ -364,7 +376,7 @@ impl VM {
         VMResult::Error(text)
     }
 
-    /// Moves the current frame's slots into `self.slots` for the run loop.
+    /// Moves the public frames into the run's windows and records (module doc).
     fn sync_slots_in(&mut self) {
         if self.frames.is_empty() {
             // Someone emptied `frames` (it is public): give top-level code a frame again.
@@ -374,45 +386,56 @@ impl VM {
                 slots: Vec::new(),
             });
         }
-        if let Some(f) = self.frames.last_mut() {
-            self.slots = std::mem::take(&mut f.slots);
-            self.slots_taken = true;
+        self.calls.clear();
+        Value::truncate_vec(&mut self.slots, 0);
+        for f in &mut self.frames {
+            self.calls.push(CallRecord {
+                return_ip: f.return_ip,
+                stack_base: f.stack_base,
+                slot_base: self.slots.len(),
+            });
+            // Moves the values; the frame keeps its (now empty) vector's capacity.
+            self.slots.append(&mut f.slots);
         }
+        self.base = self.calls.last().map_or(0, |c| c.slot_base);
+        self.in_run = true;
     }
 
-    /// Puts the current frame's slots back where users see them.
+    /// Rebuilds the public frames from the run's windows and records.
     fn sync_slots_out(&mut self) {
-        if !self.slots_taken {
+        if !self.in_run {
             return;
         }
-        self.slots_taken = false;
-        match self.frames.last_mut() {
-            Some(f) => f.slots = std::mem::take(&mut self.slots),
-            None => self.slots.clear(),
+        self.in_run = false;
+        let n = self.calls.len();
+        self.frames.truncate(n);
+        self.frames.resize_with(n, || Frame {
+            return_ip: 0,
+            stack_base: 0,
+            slots: Vec::new(),
+        });
+        // From the top down: each frame's window is then the tail of `slots`.
+        for (f, c) in self.frames.iter_mut().zip(&self.calls).rev() {
+            f.return_ip = c.return_ip;
+            f.stack_base = c.stack_base;
+            Value::truncate_vec(&mut f.slots, 0);
+            let start = c.slot_base.min(self.slots.len());
+            f.slots.extend(self.slots.drain(start..));
         }
-    }
-
-    /// Empties a dead frame's slots and keeps the vector for the next call.
-    #[inline(always)]
-    fn recycle_slots(&mut self, mut slots: Vec<Value>) {
-        Value::truncate_vec(&mut slots, 0);
-        // Keep the pool bounded: a deep recursion once should not pin memory forever.
-        if self.slot_pool.len() < 1024 {
-            self.slot_pool.push(slots);
-        } else {
-            drop_cold(slots);
-        }
+        self.calls.clear();
+        self.base = 0;
     }
 
     /// Writes slot `s` of the current frame, growing the slots with `Undef`.
     #[inline(always)]
     fn set_slot(&mut self, s: u16, v: Value) {
-        let s = s as usize;
-        if let Some(slot) = self.slots.get_mut(s) {
+        let i = self.base + s as usize;
+        if let Some(slot) = self.slots.get_mut(i) {
             Value::overwrite(slot, v);
         } else {
+            // The current window is the last one, so growing `slots` grows it.
             // Not `resize`: it drops its fill value through the out-of-line drop glue.
-            while self.slots.len() < s {
+            while self.slots.len() < i {
                 self.slots.push(Value::Undef);
             }
             self.slots.push(v);
@@ -423,7 +446,20 @@ impl VM {
     #[inline]
     fn slot(&self, s: u16) -> &Value {
         static UNDEF: Value = Value::Undef;
-        self.slots.get(s as usize).unwrap_or(&UNDEF)
+        self.slot_ref(s).unwrap_or(&UNDEF)
+    }
+
+    /// Slot `s` of the current frame, if it exists.
+    #[inline(always)]
+    fn slot_ref(&self, s: u16) -> Option<&Value> {
+        self.slots.get(self.base + s as usize)
+    }
+
+    /// Slot `s` of the current frame for writing, if it exists.
+    #[inline(always)]
+    fn slot_mut(&mut self, s: u16) -> Option<&mut Value> {
+        let i = self.base + s as usize;
+        self.slots.get_mut(i)
     }
 
     /// Writes global `g`, growing the globals with `Undef`.

@@ -61,7 +61,7 @@ impl VM {
     /// place reads `Undef` until the store: nothing runs in between.
     fn take_unique_store_target(&mut self, next: Option<Op>) -> Option<Arc<String>> {
         let target = match next {
-            Some(Op::SetSlot(slot)) => self.slots.get_mut(slot as usize)?,
+            Some(Op::SetSlot(slot)) => self.slot_mut(slot)?,
             Some(Op::SetVar(g)) => self.globals.get_mut(g as usize)?,
             _ => return None,
         };
@@ -88,7 +88,8 @@ impl VM {
         let Some(Value::Str(tail)) = self.chunk.constants.get(c as usize) else {
             return Ok(false);
         };
-        let Some(Value::Str(head)) = self.slots.get_mut(s as usize) else {
+        // The field, not `slot_mut`: the constant stays borrowed.
+        let Some(Value::Str(head)) = self.slots.get_mut(self.base + s as usize) else {
             return Ok(false);
         };
         let len = head.len().saturating_add(tail.len());
@@ -107,7 +108,7 @@ impl VM {
     /// If `next` stores into the slot or global that holds `s`, drop that reference now.
     fn release_store_target(&mut self, s: &Arc<String>, next: Option<Op>) {
         let target = match next {
-            Some(Op::SetSlot(slot)) => self.slots.get_mut(slot as usize),
+            Some(Op::SetSlot(slot)) => self.slot_mut(slot),
             Some(Op::SetVar(g)) => self.globals.get_mut(g as usize),
             _ => None,
         };

@@ -163,7 +163,7 @@ impl VM {
     /// payload is stored: no check of the old value for drop glue, no 16-byte temporary.
     #[inline(always)]
     pub(super) fn set_slot_int(&mut self, d: u16, n: i64) {
-        match self.slots.get_mut(d as usize) {
+        match self.slot_mut(d) {
             Some(Value::Int(dst)) => *dst = n,
             _ => self.set_slot(d, Value::Int(n)),
         }
@@ -173,9 +173,7 @@ impl VM {
     /// the generic pair rule out of line.
     #[inline(always)]
     pub(super) fn slot_slot_arith_to(&mut self, a: u16, b: u16, d: u16, op: Arith) {
-        if let (Some(Value::Int(x)), Some(Value::Int(y))) =
-            (self.slots.get(a as usize), self.slots.get(b as usize))
-        {
+        if let (Some(Value::Int(x)), Some(Value::Int(y))) = (self.slot_ref(a), self.slot_ref(b)) {
             let r = op.ints(*x, *y);
             return self.set_slot_int(d, r);
         }
@@ -192,7 +190,7 @@ impl VM {
     /// `get_slot s; load_int k; <op>; set_slot d`, Int inline as above.
     #[inline(always)]
     pub(super) fn slot_int_arith_to(&mut self, s: u16, k: i32, d: u16, op: Arith) {
-        if let Some(Value::Int(x)) = self.slots.get(s as usize) {
+        if let Some(Value::Int(x)) = self.slot_ref(s) {
             let r = op.ints(*x, k as i64);
             return self.set_slot_int(d, r);
         }
@@ -209,12 +207,9 @@ impl VM {
     /// `get_slot d; get_slot a; get_slot b; mul; add; set_slot d`, Int inline as above.
     #[inline(always)]
     pub(super) fn slot_mul_accumulate(&mut self, d: u16, a: u16, b: u16) {
-        let slots = self.slots.as_slice();
-        if let (Some(Value::Int(acc)), Some(Value::Int(x)), Some(Value::Int(y))) = (
-            slots.get(d as usize),
-            slots.get(a as usize),
-            slots.get(b as usize),
-        ) {
+        if let (Some(Value::Int(acc)), Some(Value::Int(x)), Some(Value::Int(y))) =
+            (self.slot_ref(d), self.slot_ref(a), self.slot_ref(b))
+        {
             let r = acc.wrapping_add(x.wrapping_mul(*y));
             return self.set_slot_int(d, r);
         }
@@ -233,7 +228,7 @@ impl VM {
     /// `get_slot s; array_push g`: pushes a copy of the slot, within the limits.
     #[inline(always)]
     pub(super) fn slot_array_push(&mut self, s: u16, g: u16) -> Result<(), Trap> {
-        let v = match self.slots.get(s as usize) {
+        let v = match self.slot_ref(s) {
             Some(Value::Int(n)) => Value::Int(*n),
             Some(v) => v.clone(),
             None => Value::Undef,
@@ -247,7 +242,7 @@ impl VM {
     pub(super) fn slot_add_array_elem(&mut self, acc: u16, index: u16, g: u16) {
         let i = self.slot(index).to_int();
         let element = VM::element_ref(self.global(g), i);
-        if let (Some(Value::Int(x)), Some(Value::Int(e))) = (self.slots.get(acc as usize), element) {
+        if let (Some(Value::Int(x)), Some(Value::Int(e))) = (self.slot_ref(acc), element) {
             let r = x.wrapping_add(*e);
             return self.set_slot_int(acc, r);
         }
@@ -268,7 +263,8 @@ impl VM {
     /// the key's string form is too long) or 5 (`hash_set`: a new key past the limit).
     pub(super) fn slot_hash_add_int(&mut self, s: u16, g: u16, k: i32) -> Result<(), (Trap, usize)> {
         static UNDEF: Value = Value::Undef;
-        let key = self.slots.get(s as usize).unwrap_or(&UNDEF);
+        // The field, not `slot_ref`: the key stays borrowed while the globals change.
+        let key = self.slots.get(self.base + s as usize).unwrap_or(&UNDEF);
         self.check_str_form(key).map_err(|t| (t, 1))?;
         // Not a hash: `hash_get` reads Undef and `hash_set` stores nothing.
         let Some(Value::Hash(h)) = self.globals.get_mut(g as usize) else {

@@ -72,6 +72,8 @@ macro_rules! for_each_superinstruction {
             SlotSlotSubToSlot(a: u16, b: u16, dst: u16) = "get_slot {0}; get_slot {1}; sub; set_slot {2}";
             /// `slots[d] = slots[a] * slots[b]`.
             SlotSlotMulToSlot(a: u16, b: u16, dst: u16) = "get_slot {0}; get_slot {1}; mul; set_slot {2}";
+            /// `slots[d] = slots[a] + k; goto t` (a loop's `i += 1` and its back-edge).
+            SlotIntAddToSlotJump(slot: u16, k: i32, dst: u16, target: u32) = "get_slot {0}; load_int {1}; add; set_slot {2}; jump {3}";
             /// `slots[d] = slots[a] + k` (`i += 1`).
             SlotIntAddToSlot(slot: u16, k: i32, dst: u16) = "get_slot {0}; load_int {1}; add; set_slot {2}";
             /// `slots[d] = slots[a] - k`.
