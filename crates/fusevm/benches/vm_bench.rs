@@ -6,7 +6,8 @@
 
 mod programs;
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{black_box, criterion_group, criterion_main, BatchSize, Criterion, SamplingMode, Throughput};
+use fusevm::VM;
 use programs::{bench_group, config};
 
 /// Loop iterations of the sum loops, calls of the call loop, appends of the string builds.
@@ -33,6 +34,31 @@ fn string_append(c: &mut Criterion) {
     bench_group(c, "string_append", programs);
 }
 
+/// A million `s = s . "x"` emitted as plain `get_slot; load_const; concat; set_slot`:
+/// amortized O(1) per append with automatic fusion (`SlotAppendConst`) and without it
+/// (`Concat` appending in place). Each figure includes the loop around the append.
+fn string_append_million(c: &mut Criterion) {
+    let p = programs::string_build(1_000_000, "x");
+    p.check();
+    let mut g = c.benchmark_group("string_append_1e6");
+    g.sampling_mode(SamplingMode::Flat).sample_size(10);
+    g.throughput(Throughput::Elements(p.units));
+    for (name, fusion) in [("automatic_fusion", true), ("fusion_off", false)] {
+        g.bench_function(name, |b| {
+            b.iter_batched(
+                || p.chunk.clone(),
+                |chunk| {
+                    let mut vm = VM::new(chunk);
+                    vm.set_fusion(fusion);
+                    black_box(vm.run())
+                },
+                BatchSize::SmallInput,
+            )
+        });
+    }
+    g.finish();
+}
+
 fn call(c: &mut Criterion) {
     bench_group(c, "call", vec![programs::call_loop(N)]);
 }
@@ -40,6 +66,6 @@ fn call(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = config();
-    targets = sum_loop, dispatch, string_append, call
+    targets = sum_loop, dispatch, string_append, string_append_million, call
 }
 criterion_main!(benches);
