@@ -379,3 +379,65 @@ fn handlers_see_and_edit_every_frames_slots_at_depth() {
     assert_eq!(vm.frames.len(), 1);
     assert_eq!(vm.frames[0].slots.len(), 1);
 }
+
+/// `count(n)`: `n == 0 ? 40 : count(n - 1)` with the recursive call in tail position
+/// (`call; return_value`), entered from `main` through `wrap`, whose tail call sits inside a
+/// `push_frame` scope; `main` itself ends with a top-level `call; return_value`. The
+/// interpreter threads the chained returns; results, the scope's closing and profiled op
+/// counts must be exactly those of one return per frame.
+fn tail_calls() -> fusevm::Chunk {
+    fusevm::asm::assemble(
+        "
+        load_int 7
+        call wrap, 1
+        return_value
+.func wrap
+        set_slot 0
+        get_slot 0
+        push_frame
+        call count, 1
+        return_value
+.func count
+        set_slot 0
+        get_slot 0
+        load_int 0
+        num_eq
+        jump_if_false more
+        load_int 40
+        return_value
+more:   get_slot 0
+        load_int 1
+        sub
+        call count, 1
+        return_value
+",
+        "tail_calls.fasm",
+    )
+    .expect("assembles")
+}
+
+#[test]
+fn chained_returns_in_tail_position_are_exact() {
+    for fusion in [true, false] {
+        let mut vm = VM::new(tail_calls());
+        vm.set_fusion(fusion);
+        vm.push(Value::Int(-1)); // below the run's values: must survive every return
+        assert!(
+            matches!(vm.run(), VMResult::Ok(Value::Int(40))),
+            "fusion {fusion}"
+        );
+        assert_eq!(vm.frames.len(), 1, "every frame and the scope closed");
+        assert_eq!(vm.stack.len(), 1);
+        assert!(matches!(vm.stack[0], Value::Int(-1)));
+    }
+    let mut profile = fusevm::profile::Profile::new();
+    let mut vm = VM::new(tail_calls());
+    assert!(matches!(
+        vm.run_profiled(&mut profile),
+        VMResult::Ok(Value::Int(40))
+    ));
+    let returns = profile.op_counts[Op::ReturnValue.opcode() as usize];
+    // count(7..=0): 8 returns, wrap's, main's.
+    assert_eq!(returns, 10, "a profiled run counts every return_value");
+    assert_eq!(profile.op_counts[Op::Call(0, 0).opcode() as usize], 9);
+}
