@@ -614,6 +614,11 @@ impl VM {
                     };
                     return_value!(v)
                 }
+                Insn::SlotIntAddReturnValue(s, k) => {
+                    skip!(SlotIntAddReturnValue);
+                    let v = Arith::Add.apply_int(self.slot(s), k as i64);
+                    return_value!(v)
+                }
                 Insn::AddReturnValue => {
                     skip!(AddReturnValue);
                     self.exec_add();

@@ -113,6 +113,8 @@ macro_rules! for_each_superinstruction {
             SetSlotPair(a: u16, b: u16) = "set_slot {0}; set_slot {1}";
             /// `return slots[s]`.
             SlotReturnValue(slot: u16) = "get_slot {0}; return_value";
+            /// `return slots[s] + k` (`return n + 1`).
+            SlotIntAddReturnValue(slot: u16, k: i32) = "get_slot {0}; load_int {1}; add; return_value";
             /// `return a + b` (`fib(n - 1) + fib(n - 2)`).
             AddReturnValue = "add; return_value";
 
