@@ -441,3 +441,86 @@ fn chained_returns_in_tail_position_are_exact() {
     assert_eq!(returns, 10, "a profiled run counts every return_value");
     assert_eq!(profile.op_counts[Op::Call(0, 0).opcode() as usize], 9);
 }
+
+/// `down(n)`: three slots per frame, a handler call at every level, then `down(n - 1)`,
+/// and on the way back the frame's own slots summed. Frames a handler has seen live in the
+/// public `frames` until the run returns into them; the slots and the stack limit must not
+/// notice the difference.
+fn recursion_with_handler_calls() -> fusevm::Chunk {
+    fusevm::asm::assemble(
+        "
+        load_int 200
+        call down, 1
+        return_value
+.func down
+        set_slot 0
+        get_slot 0
+        set_slot 1
+        get_slot 0
+        load_int 2
+        mul
+        set_slot 2
+        extended 0, 0
+        get_slot 0
+        load_int 0
+        num_eq
+        jump_if_false more
+        load_int 0
+        return_value
+more:   get_slot 0
+        load_int 1
+        sub
+        call down, 1
+        get_slot 1
+        add
+        get_slot 2
+        add
+        return_value
+",
+        "recursion_with_handler_calls.fasm",
+    )
+    .expect("assembles")
+}
+
+#[test]
+fn handler_calls_at_every_depth_keep_each_frames_slots() {
+    for with_handler in [false, true] {
+        let mut vm = VM::new(recursion_with_handler_calls());
+        if with_handler {
+            vm.set_extension_handler(Box::new(|vm, _, _| {
+                // Every open frame is visible with its own slots.
+                let n = vm.frames.len() - 1;
+                let top = &vm.frames[n].slots;
+                assert_eq!(top.len(), 3, "at depth {n}");
+                assert_eq!(top[2].to_int(), 2 * top[0].to_int());
+                assert_eq!(vm.frames[1].slots[0].to_int(), 200);
+            }));
+        }
+        // sum over n = 1..=200 of 3n.
+        let expected = 3 * 200 * 201 / 2;
+        assert!(matches!(vm.run(), VMResult::Ok(Value::Int(v)) if v == expected));
+        assert_eq!(vm.frames.len(), 1);
+    }
+}
+
+#[test]
+fn the_stack_limit_counts_the_slots_of_frames_a_handler_has_seen() {
+    // 201 frames of 3 slots: 603 values, over a limit of 500, with or without handlers.
+    for with_handler in [false, true] {
+        let mut vm = VM::new(recursion_with_handler_calls());
+        vm.set_limits(Limits {
+            max_stack: 500,
+            ..Limits::default()
+        });
+        if with_handler {
+            vm.set_extension_handler(Box::new(|_, _, _| {}));
+        }
+        assert!(matches!(vm.run(), VMResult::Error(_)));
+        let err = vm.last_error().expect("an error");
+        assert_eq!(
+            err.kind,
+            ErrorKind::StackOverflow,
+            "handler {with_handler}: {err}"
+        );
+    }
+}

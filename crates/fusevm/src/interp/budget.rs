@@ -46,7 +46,14 @@ impl VM {
 
     /// Values held by the run: the value stack and every frame's slots.
     pub(super) fn used_values(&self) -> usize {
-        self.stack.len() + self.slots.len()
+        self.stack.len() + self.public_slots + self.slots.len()
+    }
+
+    /// Recounts the slots of the frames in the public `frames` (`public_slots`); a run
+    /// calls this once at its start, since frames are public and may have changed since.
+    /// (A handler that resizes them mid-run makes the count approximate, never unsafe.)
+    pub(super) fn recount_public_slots(&mut self) {
+        self.public_slots = self.frames.iter().map(|f| f.slots.len()).sum();
     }
 
     /// Settles the fuel used so far in the current slice (`left` of its ticks remain).
@@ -95,7 +102,7 @@ impl VM {
             format!(
                 "value stack of {} values and frame slots of {} values exceed the limit of {}",
                 self.stack.len(),
-                self.slots.len(),
+                self.public_slots + self.slots.len(),
                 self.limits.max_stack
             ),
         )

@@ -20,7 +20,7 @@ impl VM {
     /// of `interp`). Nothing allocates once `calls` has grown to the depth reached.
     #[inline(always)]
     pub(super) fn push_frame(&mut self, return_ip: usize, stack_base: usize) -> Result<(), Trap> {
-        if self.calls.len() >= self.limits.max_call_depth {
+        if self.depth() >= self.limits.max_call_depth {
             return Err(self.call_depth_error());
         }
         // The frames' slots count against the stack limit (`budget`).
@@ -52,11 +52,41 @@ impl VM {
     #[inline(always)]
     fn pop_frame_record(&mut self) -> Option<(usize, usize)> {
         if self.calls.len() <= 1 {
-            return None;
+            return self.return_to_public_frame();
         }
         let popped = self.calls.pop()?;
         Value::truncate_vec(&mut self.slots, popped.slot_base);
         self.base = self.calls.last().map_or(0, |c| c.slot_base);
+        Some((popped.return_ip, popped.stack_base))
+    }
+
+    /// `pop_frame_record` when the caller is in the public `frames` (a handler ran since it
+    /// called): the caller's vector becomes the window vector, by a move (module doc of
+    /// `interp`). `None` at top level.
+    #[cold]
+    #[inline(never)]
+    fn return_to_public_frame(&mut self) -> Option<(usize, usize)> {
+        if self.frames.len() < 2 {
+            return None;
+        }
+        let popped = *self.calls.first()?;
+        // The current frame's public entry holds only a placeholder vector.
+        if let Some(placeholder) = self.frames.pop() {
+            self.keep_spare(placeholder.slots);
+        }
+        Value::truncate_vec(&mut self.slots, 0);
+        let caller = self.frames.last_mut()?;
+        self.public_slots = self.public_slots.saturating_sub(caller.slots.len());
+        // The emptied window vector becomes the caller's placeholder.
+        std::mem::swap(&mut self.slots, &mut caller.slots);
+        let record = CallRecord {
+            return_ip: caller.return_ip,
+            stack_base: caller.stack_base,
+            slot_base: 0,
+        };
+        self.calls.clear();
+        self.calls.push(record);
+        self.base = 0;
         Some((popped.return_ip, popped.stack_base))
     }
 
@@ -100,7 +130,7 @@ impl VM {
 
     /// True when the current frame was opened by `PushFrame` (its return ip follows one).
     fn in_scope_frame(&self, ops: &[Op]) -> bool {
-        self.calls.len() > 1
+        self.depth() > 1
             && self
                 .calls
                 .last()

@@ -4,16 +4,20 @@
 //! - Ops are executed from a verified private copy (`Prepared`): the chunk is checked once
 //!   per VM and chunk, function entries are resolved to op indices, and the op list is
 //!   shared behind an `Arc` so the loop borrows it without borrowing `self`.
-//! - One value stack shared by all frames. While a run is in progress the frames are
-//!   register windows (DESIGN.md §3): every frame's slots live in the one vector
-//!   `VM::slots`, frame after frame, the current frame's being `slots[base..]`, and a frame
-//!   is a small `CallRecord` in `VM::calls`. A call pushes a record and opens an empty
-//!   window at the end; a return truncates both. Nothing allocates in steady state and no
-//!   vector changes hands. The public `frames` (upstream's `Vec<Frame>`, each with its own
-//!   slot vector) is rebuilt from the windows by `sync_slots_out` and read back by
-//!   `sync_slots_in`, at the start and end of a run and around every handler call (an
-//!   extension, builtin or host call sees the exact public state; the cost is linear in
-//!   the frames and slots, paid only at those points).
+//! - One value stack shared by all frames. While a run is in progress the frames it opens
+//!   are register windows (DESIGN.md §3): their slots live in the one vector `VM::slots`,
+//!   frame after frame, the current frame's being `slots[base..]`, and each is a small
+//!   `CallRecord` in `VM::calls`. A call pushes a record and opens an empty window at the
+//!   end; a return truncates both. Nothing allocates and no vector changes hands.
+//! - The frames below `calls[0]` stay in the public `frames` (upstream's `Vec<Frame>`,
+//!   each with its own slot vector), which is authoritative for them; `calls[0]` itself is
+//!   `frames.last()`, whose slot vector is lent to `VM::slots` while it runs (an empty
+//!   placeholder is left). `sync_slots_out` moves the windows out into `frames` (handlers,
+//!   and callers after a run, see exactly upstream's state) and `sync_slots_in` takes only
+//!   the current frame's vector back, by a swap; a return into a frame still in `frames`
+//!   takes that one's the same way (`control::return_to_public_frame`). So a handler call
+//!   costs O(frames opened since the previous one), not O(depth): a loop calling handlers
+//!   at any depth stays O(1).
 //! - Errors are `Trap`s located by the loop (ip, op, line) into a `VmError`; the VM keeps
 //!   it for `last_error` and reports its text through `VMResult::Error`.
 //!
@@ -90,10 +94,16 @@ pub struct VM {
     slots: Vec<Value>,
     /// While running: where the current frame's window starts in `slots`.
     base: usize,
-    /// While running: one record per frame, `calls[0]` the top-level one.
+    /// While running: `calls[0]` mirrors `frames.last()`, then one record per frame opened
+    /// since (never empty; the last is the current frame; `calls[0]`'s window starts at 0).
     calls: Vec<CallRecord>,
-    /// Whether `slots` and `calls` hold the frames (between the two syncs).
+    /// Whether `slots` and `calls` hold frames (between the two syncs).
     in_run: bool,
+    /// Slots held by the frames in `frames` below `calls[0]` while running (the stack limit
+    /// counts them).
+    public_slots: usize,
+    /// Empty slot vectors kept for `sync_slots_out` (bounded).
+    spare: Vec<Vec<Value>>,
     ext_handler: Option<ExtensionHandler>,
     ext_wide_handler: Option<ExtensionWideHandler>,
     builtins: Vec<Option<BuiltinHandler>>,
@@ -147,6 +157,8 @@ impl VM {
             base: 0,
             calls: Vec::with_capacity(32),
             in_run: false,
+            public_slots: 0,
+            spare: Vec::new(),
             ext_handler: None,
             ext_wide_handler: None,
             builtins: Vec::new(),
@@ -186,6 +198,7 @@ impl VM {
         self.calls.clear();
         self.base = 0;
         self.in_run = false;
+        self.public_slots = 0;
         self.globals.clear();
         self.globals.resize(chunk.names.len(), Value::Undef);
         self.chunk = chunk;
@@ -342,6 +355,7 @@ impl VM {
                 crate::jit::enter_block_tier(self);
             }
             self.sync_slots_in();
+            self.recount_public_slots();
             let outcome = self.execute::<PROFILE>(&code, &ops);
             self.sync_slots_out();
             match outcome {
@@ -376,7 +390,7 @@ impl VM {
         VMResult::Error(text)
     }
 
-    /// Moves the public frames into the run's windows and records (module doc).
+    /// Lends the current (last) public frame's slots to the run's first window (module doc).
     fn sync_slots_in(&mut self) {
         if self.frames.is_empty() {
             // Someone emptied `frames` (it is public): give top-level code a frame again.
@@ -386,44 +400,71 @@ impl VM {
                 slots: Vec::new(),
             });
         }
+        let Some(f) = self.frames.last_mut() else {
+            return;
+        };
+        self.public_slots = self.public_slots.saturating_sub(f.slots.len());
+        // `self.slots` is empty here: it becomes the frame's placeholder.
+        std::mem::swap(&mut self.slots, &mut f.slots);
+        let record = CallRecord {
+            return_ip: f.return_ip,
+            stack_base: f.stack_base,
+            slot_base: 0,
+        };
         self.calls.clear();
-        Value::truncate_vec(&mut self.slots, 0);
-        for f in &mut self.frames {
-            self.calls.push(CallRecord {
-                return_ip: f.return_ip,
-                stack_base: f.stack_base,
-                slot_base: self.slots.len(),
-            });
-            // Moves the values; the frame keeps its (now empty) vector's capacity.
-            self.slots.append(&mut f.slots);
-        }
-        self.base = self.calls.last().map_or(0, |c| c.slot_base);
+        self.calls.push(record);
+        self.base = 0;
         self.in_run = true;
     }
 
-    /// Rebuilds the public frames from the run's windows and records.
+    /// Moves every window out into the public `frames`: the first back into `frames.last()`,
+    /// the others into frames pushed after it.
     fn sync_slots_out(&mut self) {
         if !self.in_run {
             return;
         }
         self.in_run = false;
-        let n = self.calls.len();
-        self.frames.truncate(n);
-        self.frames.resize_with(n, || Frame {
-            return_ip: 0,
-            stack_base: 0,
-            slots: Vec::new(),
-        });
-        // From the top down: each frame's window is then the tail of `slots`.
-        for (f, c) in self.frames.iter_mut().zip(&self.calls).rev() {
+        let Some(first) = self.frames.len().checked_sub(1) else {
+            return;
+        };
+        for c in self.calls.iter().skip(1) {
+            self.frames.push(Frame {
+                return_ip: c.return_ip,
+                stack_base: c.stack_base,
+                slots: Vec::new(),
+            });
+        }
+        // From the top down, each window is the tail of `slots`; the first is the rest.
+        for (j, c) in self.calls.iter().enumerate().skip(1).rev() {
+            let mut v = self.spare.pop().unwrap_or_default();
+            let start = c.slot_base.min(self.slots.len());
+            v.extend(self.slots.drain(start..));
+            self.public_slots += v.len();
+            self.frames[first + j].slots = v;
+        }
+        self.public_slots += self.slots.len();
+        if let (Some(f), Some(c)) = (self.frames.get_mut(first), self.calls.first()) {
             f.return_ip = c.return_ip;
             f.stack_base = c.stack_base;
-            Value::truncate_vec(&mut f.slots, 0);
-            let start = c.slot_base.min(self.slots.len());
-            f.slots.extend(self.slots.drain(start..));
+            std::mem::swap(&mut f.slots, &mut self.slots);
         }
         self.calls.clear();
         self.base = 0;
+    }
+
+    /// Keeps an emptied slot vector for the next `sync_slots_out` (a few at most).
+    fn keep_spare(&mut self, mut v: Vec<Value>) {
+        if self.spare.len() < 16 && v.capacity() > 0 {
+            Value::truncate_vec(&mut v, 0);
+            self.spare.push(v);
+        }
+    }
+
+    /// Frames open while running: those in `frames` and those opened since (`calls[0]` is
+    /// `frames.last()`).
+    #[inline(always)]
+    fn depth(&self) -> usize {
+        self.frames.len() + self.calls.len() - 1
     }
 
     /// Writes slot `s` of the current frame, growing the slots with `Undef`.
