@@ -61,7 +61,7 @@ impl VM {
     }
 
     /// `pop_frame_record` when the caller is in the public `frames` (a handler ran since it
-    /// called): the caller's vector becomes the window vector, by a move (module doc of
+    /// called): the caller's vector becomes the window vector, by a swap (module doc of
     /// `interp`). `None` at top level.
     #[cold]
     #[inline(never)]
