@@ -74,19 +74,9 @@ impl VM {
         if let Some(placeholder) = self.frames.pop() {
             self.keep_spare(placeholder.slots);
         }
-        Value::truncate_vec(&mut self.slots, 0);
-        let caller = self.frames.last_mut()?;
-        self.public_slots = self.public_slots.saturating_sub(caller.slots.len());
         // The emptied window vector becomes the caller's placeholder.
-        std::mem::swap(&mut self.slots, &mut caller.slots);
-        let record = CallRecord {
-            return_ip: caller.return_ip,
-            stack_base: caller.stack_base,
-            slot_base: 0,
-        };
-        self.calls.clear();
-        self.calls.push(record);
-        self.base = 0;
+        Value::truncate_vec(&mut self.slots, 0);
+        self.lend_last_frame();
         Some((popped.return_ip, popped.stack_base))
     }
 

@@ -400,11 +400,17 @@ impl VM {
                 slots: Vec::new(),
             });
         }
+        self.lend_last_frame();
+        self.in_run = true;
+    }
+
+    /// Makes `frames.last()` the run's only window: its slot vector is swapped into
+    /// `slots` (empty here, it becomes the frame's placeholder) and its record is `calls[0]`.
+    fn lend_last_frame(&mut self) {
         let Some(f) = self.frames.last_mut() else {
             return;
         };
         self.public_slots = self.public_slots.saturating_sub(f.slots.len());
-        // `self.slots` is empty here: it becomes the frame's placeholder.
         std::mem::swap(&mut self.slots, &mut f.slots);
         let record = CallRecord {
             return_ip: f.return_ip,
@@ -414,7 +420,6 @@ impl VM {
         self.calls.clear();
         self.calls.push(record);
         self.base = 0;
-        self.in_run = true;
     }
 
     /// Moves every window out into the public `frames`: the first back into `frames.last()`,
