@@ -524,3 +524,47 @@ fn the_stack_limit_counts_the_slots_of_frames_a_handler_has_seen() {
         );
     }
 }
+
+#[test]
+fn a_return_inside_a_scope_closes_it_after_handler_calls_too() {
+    // f opens a scope, calls handlers and g, then returns from inside the scope: the scope
+    // closes and f returns. After a handler call the scope is a public frame again, whose
+    // kind the VM reads from its return ip.
+    let chunk = fusevm::asm::assemble(
+        "
+        load_int 100
+        call f, 0
+        add
+        return_value
+.func f
+        push_frame
+        load_int 5
+        set_slot 0
+        extended 0, 0
+        call g, 0
+        pop
+        get_slot 0
+        return_value
+.func g
+        extended 0, 0
+        load_int 1
+        return_value
+",
+        "scope_return.fasm",
+    )
+    .expect("assembles");
+    for with_handler in [false, true] {
+        let mut vm = VM::new(chunk.clone());
+        if with_handler {
+            vm.set_extension_handler(Box::new(|vm, _, _| {
+                assert!(vm.frames.len() >= 3, "main, f, the scope (and g)");
+            }));
+        }
+        assert!(
+            matches!(vm.run(), VMResult::Ok(Value::Int(105))),
+            "handler {with_handler}"
+        );
+        assert_eq!(vm.frames.len(), 1);
+        assert!(vm.stack.is_empty());
+    }
+}
