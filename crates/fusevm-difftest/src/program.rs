@@ -5,7 +5,7 @@
 //! Invariant: `POp` cannot express an op that touches processes, stdio or the file system
 //! (`Exec`, `ExecBg`, `CallFunction`, `Glob`, `GlobRecursive`, `TestFile`, `Print`,
 //! `PrintLn`, `ReadLine`), so no program built here can reach the host. The one op list in
-//! [`define_pops!`] generates the enum and both lowerings, so the two VMs always receive the
+//! `define_pops!` generates the enum and both lowerings, so the two VMs always receive the
 //! same op.
 
 use std::collections::BTreeMap;

@@ -3,7 +3,7 @@
 //!
 //! Everything is a function of an [`arbitrary::Unstructured`] byte stream, so the same
 //! generator code serves both: libFuzzer mutates the bytes directly, and proptest
-//! generates byte vectors and feeds them in ([`prop`], feature `proptest`). The properties
+//! generates byte vectors and feeds them in (`prop`, with the feature `proptest`). The properties
 //! themselves live in [`checks`] as functions of the input bytes: a fuzz target is one call.
 //!
 //! - [`values`]: edge-biased integers, floats, strings and nested `Value`s;

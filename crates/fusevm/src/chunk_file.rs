@@ -41,7 +41,7 @@
 //! 1. `source`: string;
 //! 2. `names`: uvar count (≤ 65536), then each name as a string;
 //! 3. `constants`: uvar count (≤ 65536), then each value (below);
-//! 4. `ops`: uvar count, then each op: its opcode byte ([`Op::opcode`], declaration order
+//! 4. `ops`: uvar count, then each op: its opcode byte ([`Op::opcode`](crate::Op::opcode), declaration order
 //!    of the op table), then its operands in declaration order, a `Float` operand as the 8
 //!    bytes of its IEEE-754 bits and every other operand as an svar (range-checked
 //!    against the operand's Rust type);
