@@ -36,6 +36,7 @@ pub fn fuzz_limits() -> Limits {
 pub fn run_limited(chunk: Chunk) -> Option<VmError> {
     let mut vm = VM::new(chunk);
     vm.set_limits(fuzz_limits());
+    install_handlers(&mut vm);
     let outcome = vm.run();
     let err = vm.last_error().cloned();
     if let VMResult::Error(text) = &outcome {
@@ -49,6 +50,30 @@ pub fn run_limited(chunk: Chunk) -> Option<VmError> {
     match outcome {
         VMResult::Error(_) => err,
         VMResult::Ok(_) | VMResult::Halted => None,
+    }
+}
+
+/// Extension and builtin handlers that read the public state mid-run (every frame's slots,
+/// as an embedder's handler may) and push what they saw, so `Extended`, `ExtendedWide` and
+/// `CallBuiltin` ops in a generated program exercise the VM's handing of its frames to a
+/// handler and back, at any call depth.
+pub fn install_handlers(vm: &mut VM) {
+    fn seen(vm: &VM) -> i64 {
+        assert!(!vm.frames.is_empty(), "a handler sees no frame");
+        vm.frames.iter().map(|f| f.slots.len() as i64 + 1).sum()
+    }
+    vm.set_extension_handler(Box::new(|vm, id, arg| {
+        let n = seen(vm);
+        if id % 2 == 1 {
+            vm.push(fusevm::Value::Int(n + arg as i64));
+        }
+    }));
+    vm.set_extension_wide_handler(Box::new(|vm, _, payload| {
+        let n = seen(vm);
+        vm.push(fusevm::Value::Int(n ^ payload as i64));
+    }));
+    for id in 0..4 {
+        vm.register_builtin(id, |vm, _argc| fusevm::Value::Int(seen(vm)));
     }
 }
 
