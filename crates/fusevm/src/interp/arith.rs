@@ -71,58 +71,46 @@ impl VM {
         }
     }
 
-    /// `Add`: Int × Int inline at every site (calls' `a + b` and loops), the rest out of line.
+    /// `Add`: Int × Int inline at every site (calls' `a + b` and loops), any other pair
+    /// out of line.
     #[inline(always)]
     pub(super) fn exec_add(&mut self) {
-        if !self.int_pair_in_place(i64::wrapping_add) {
-            self.exec_add_generic()
-        }
-    }
-
-    #[inline(never)]
-    fn exec_add_generic(&mut self) {
-        pair_op!(self, |x, y| int: Value::Int(x.wrapping_add(y)), float: Value::Float(x + y))
+        self.arith_pair(i64::wrapping_add, |x, y| x + y)
     }
 
     /// `Sub`, as `Add`.
     #[inline(always)]
     pub(super) fn exec_sub(&mut self) {
-        if !self.int_pair_in_place(i64::wrapping_sub) {
-            self.exec_sub_generic()
-        }
-    }
-
-    #[inline(never)]
-    fn exec_sub_generic(&mut self) {
-        pair_op!(self, |x, y| int: Value::Int(x.wrapping_sub(y)), float: Value::Float(x - y))
+        self.arith_pair(i64::wrapping_sub, |x, y| x - y)
     }
 
     /// `Mul`, as `Add`.
     #[inline(always)]
     pub(super) fn exec_mul(&mut self) {
-        if !self.int_pair_in_place(i64::wrapping_mul) {
-            self.exec_mul_generic()
-        }
+        self.arith_pair(i64::wrapping_mul, |x, y| x * y)
     }
 
-    #[inline(never)]
-    fn exec_mul_generic(&mut self) {
-        pair_op!(self, |x, y| int: Value::Int(x.wrapping_mul(y)), float: Value::Float(x * y))
-    }
-
-    /// `[.., Int x, Int y] -> [.., Int f(x, y)]` in place; false (nothing done) for any
-    /// other stack.
+    /// The pair rule for `Add`/`Sub`/`Mul`: `[.., a, b] -> [.., a op b]`, no-op below two
+    /// values.
     #[inline(always)]
-    fn int_pair_in_place(&mut self, f: fn(i64, i64) -> i64) -> bool {
+    fn arith_pair(&mut self, int: impl Fn(i64, i64) -> i64, float: impl Fn(f64, f64) -> f64) {
         match self.stack.as_mut_slice() {
             [.., Value::Int(x), Value::Int(y)] => {
-                *x = f(*x, *y);
+                *x = int(*x, *y);
                 if let Some(top) = self.stack.pop() {
                     top.discard();
                 }
-                true
             }
-            _ => false,
+            _ => self.float_pair(float),
+        }
+    }
+
+    /// `arith_pair` when the two operands are not both `Int`: through `to_float`.
+    #[inline(never)]
+    fn float_pair(&mut self, float: impl Fn(f64, f64) -> f64) {
+        if let [.., a, b] = self.stack.as_mut_slice() {
+            *a = Value::Float(float(a.to_float(), b.to_float()));
+            self.stack.pop();
         }
     }
 
