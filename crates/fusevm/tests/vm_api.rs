@@ -3,6 +3,8 @@
 //! handlers, builtins, re-entrancy and the structured error.
 
 use fusevm::{ChunkBuilder, ErrorKind, Limits, Op, VMResult, Value, VM};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 fn run_ops(ops: &[Op]) -> (VMResult, VM) {
     let mut b = ChunkBuilder::new();
@@ -486,12 +488,17 @@ more:   get_slot 0
 fn handler_calls_at_every_depth_keep_each_frames_slots() {
     for with_handler in [false, true] {
         let mut vm = VM::new(recursion_with_handler_calls());
+        let seen = Arc::new(AtomicUsize::new(0));
         if with_handler {
-            vm.set_extension_handler(Box::new(|vm, _, _| {
-                // Every open frame is visible with its own slots.
+            let seen = seen.clone();
+            vm.set_extension_handler(Box::new(move |vm, _, _| {
+                // Every open frame is visible with its own slots: down(200 - k) at depth k + 1.
+                let k = seen.fetch_add(1, Ordering::Relaxed);
                 let n = vm.frames.len() - 1;
+                assert_eq!(n, k + 1, "one more frame per level");
                 let top = &vm.frames[n].slots;
                 assert_eq!(top.len(), 3, "at depth {n}");
+                assert_eq!(top[0].to_int(), 200 - k as i64);
                 assert_eq!(top[2].to_int(), 2 * top[0].to_int());
                 assert_eq!(vm.frames[1].slots[0].to_int(), 200);
             }));
@@ -500,6 +507,12 @@ fn handler_calls_at_every_depth_keep_each_frames_slots() {
         let expected = 3 * 200 * 201 / 2;
         assert!(matches!(vm.run(), VMResult::Ok(Value::Int(v)) if v == expected));
         assert_eq!(vm.frames.len(), 1);
+        let calls = if with_handler { 201 } else { 0 };
+        assert_eq!(
+            seen.load(Ordering::Relaxed),
+            calls,
+            "down(200..=0) each call it once"
+        );
     }
 }
 
@@ -555,9 +568,13 @@ fn a_return_inside_a_scope_closes_it_after_handler_calls_too() {
     .expect("assembles");
     for with_handler in [false, true] {
         let mut vm = VM::new(chunk.clone());
+        let seen = Arc::new(AtomicUsize::new(0));
         if with_handler {
-            vm.set_extension_handler(Box::new(|vm, _, _| {
-                assert!(vm.frames.len() >= 3, "main, f, the scope (and g)");
+            let seen = seen.clone();
+            vm.set_extension_handler(Box::new(move |vm, _, _| {
+                // First in f's scope (main, f, the scope), then in g (one frame more).
+                let k = seen.fetch_add(1, Ordering::Relaxed);
+                assert_eq!(vm.frames.len(), 3 + k);
             }));
         }
         assert!(
@@ -566,5 +583,6 @@ fn a_return_inside_a_scope_closes_it_after_handler_calls_too() {
         );
         assert_eq!(vm.frames.len(), 1);
         assert!(vm.stack.is_empty());
+        assert_eq!(seen.load(Ordering::Relaxed), if with_handler { 2 } else { 0 });
     }
 }
