@@ -15,6 +15,8 @@ fn op_and_value_sizes_are_pinned() {
     );
     assert_eq!(std::mem::size_of::<Value>(), 16);
     assert_eq!(std::mem::align_of::<Value>(), 8);
+    // The stack's `pop` returns `Option<Value>`: the tag's spare values hold `None`.
+    assert_eq!(std::mem::size_of::<Option<Value>>(), 16);
 }
 
 /// Upstream's declaration order (spec/ops.md § 1): serde's binary encoders and `op_hash`
