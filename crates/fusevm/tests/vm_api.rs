@@ -444,6 +444,116 @@ fn chained_returns_in_tail_position_are_exact() {
     assert_eq!(profile.op_counts[Op::Call(0, 0).opcode() as usize], 9);
 }
 
+/// `f(n) = n < 2 ? base[n] : f(n - 1) + f(n - 2)`, the bases given as assembly operands.
+/// The second call's `add; return_value` is threaded into the return that brings its value
+/// (Int + Int only; any other pair takes the ops one by one).
+fn two_term_recursion(base0: &str, base1: &str, n: i64) -> fusevm::Chunk {
+    let src = format!(
+        "
+        load_int {n}
+        call f, 1
+        return_value
+.func f
+        set_slot 0
+        get_slot 0
+        load_int 0
+        num_eq
+        jump_if_false not_zero
+        {base0}
+        return_value
+not_zero:
+        get_slot 0
+        load_int 1
+        num_eq
+        jump_if_false recurse
+        {base1}
+        return_value
+recurse:
+        get_slot 0
+        load_int 1
+        sub
+        call f, 1
+        get_slot 0
+        load_int 2
+        sub
+        call f, 1
+        add
+        return_value
+"
+    );
+    fusevm::asm::assemble(&src, "two_term.fasm").expect("assembles")
+}
+
+/// A number as the pair rule computes it: Int + Int wraps, anything else is Float.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Num {
+    Int(i64),
+    Float(f64),
+}
+
+fn two_term_expected(base0: Num, base1: Num, n: i64) -> Num {
+    let add = |a: Num, b: Num| match (a, b) {
+        (Num::Int(x), Num::Int(y)) => Num::Int(x.wrapping_add(y)),
+        (Num::Int(x), Num::Float(y)) => Num::Float(x as f64 + y),
+        (Num::Float(x), Num::Int(y)) => Num::Float(x + y as f64),
+        (Num::Float(x), Num::Float(y)) => Num::Float(x + y),
+    };
+    let (mut a, mut b) = (base0, base1); // f(0), f(1)
+    if n == 0 {
+        return a;
+    }
+    for _ in 1..n {
+        (a, b) = (b, add(b, a));
+    }
+    b
+}
+
+#[test]
+fn threaded_add_returns_match_the_pair_rule() {
+    let cases = [
+        ("load_int 0", Num::Int(0), "load_int 1", Num::Int(1)),
+        // Sums past i64::MAX wrap, as `add` does.
+        (
+            "load_int 4611686018427387904",
+            Num::Int(1 << 62),
+            "load_int 4611686018427387904",
+            Num::Int(1 << 62),
+        ),
+        // Mixed pairs leave the Int path at every level.
+        ("load_int 1", Num::Int(1), "load_float 0.5", Num::Float(0.5)),
+        ("load_float 0.25", Num::Float(0.25), "load_int 3", Num::Int(3)),
+    ];
+    for (src0, base0, src1, base1) in cases {
+        let n = 16;
+        let expected = two_term_expected(base0, base1, n);
+        for fusion in [true, false] {
+            let mut vm = VM::new(two_term_recursion(src0, src1, n));
+            vm.set_fusion(fusion);
+            let got = match vm.run() {
+                VMResult::Ok(Value::Int(x)) => Num::Int(x),
+                VMResult::Ok(Value::Float(x)) => Num::Float(x),
+                other => panic!("{src0} / {src1}, fusion {fusion}: {other:?}"),
+            };
+            assert_eq!(got, expected, "{src0} / {src1}, fusion {fusion}");
+            assert_eq!(vm.frames.len(), 1);
+            assert!(vm.stack.is_empty(), "{src0} / {src1}: {:?}", vm.stack);
+        }
+    }
+    // Strings are not Ints: `add` reads them through `to_float` (("3" + "2") + "3").
+    let mut vm = VM::new(two_term_recursion("load_const \"2\"", "load_const \"3\"", 3));
+    assert!(matches!(vm.run(), VMResult::Ok(Value::Float(x)) if x == 8.0));
+    // A profiled run still counts each `add` and `return_value` once per execution.
+    let mut profile = fusevm::profile::Profile::new();
+    let mut vm = VM::new(two_term_recursion("load_int 0", "load_int 1", 10));
+    assert!(matches!(
+        vm.run_profiled(&mut profile),
+        VMResult::Ok(Value::Int(55))
+    ));
+    // f(10) makes 177 calls, 88 of them with n >= 2 (each adds once).
+    assert_eq!(profile.op_counts[Op::Add.opcode() as usize], 88);
+    assert_eq!(profile.op_counts[Op::ReturnValue.opcode() as usize], 178);
+}
+
 /// `down(n)`: three slots per frame, a handler call at every level, then `down(n - 1)`,
 /// and on the way back the frame's own slots summed. Frames a handler has seen live in the
 /// public `frames` until the run returns into them; the slots and the stack limit must not

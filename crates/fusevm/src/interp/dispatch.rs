@@ -114,16 +114,31 @@ impl VM {
         // `ReturnValue` of `v` (already popped), `ip` just past the return op.
         macro_rules! return_value {
             ($v:expr) => {{
-                let v = $v;
+                let mut v = $v;
                 let mut returned = false;
                 while let Some(ret) = self.return_fast(ops) {
                     ip = ret;
-                    // Return threading: a `return_value` right after the call (a call in
-                    // tail position) returns the same value again; do it here, saving the
-                    // push, the pop and the dispatch (not in profiled runs: they count ops).
-                    if !PROFILE && matches!(code.get(ip), Some(Insn::ReturnValue)) {
-                        ip += 1;
-                        continue;
+                    // Return threading (not in profiled runs: they count ops). What the
+                    // caller does next with the value, done here, saving the push, the pop
+                    // and the dispatch: a `return_value` (a call in tail position) returns
+                    // it again; an `add; return_value` with an Int below returns the sum
+                    // (`f(n - 1) + f(n - 2)`).
+                    if !PROFILE {
+                        match code.get(ip) {
+                            Some(Insn::ReturnValue) => {
+                                ip += 1;
+                                continue;
+                            }
+                            Some(Insn::AddReturnValue) => {
+                                if let (Some(&Value::Int(a)), Value::Int(b)) = (self.stack.last(), &v) {
+                                    v = Value::Int(a.wrapping_add(*b));
+                                    self.pop().discard();
+                                    ip += covers::AddReturnValue;
+                                    continue;
+                                }
+                            }
+                            _ => {}
+                        }
                     }
                     returned = true;
                     break;
