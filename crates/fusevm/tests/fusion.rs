@@ -279,6 +279,45 @@ fn fused_append_grows_in_place_and_fails_at_the_concat_under_the_string_limit() 
     assert_eq!(run(&chunk, limits, false), fused);
 }
 
+/// `k = str(i) . ","` for i in 0..n (the constant read in place by `ConcatConst`), then the
+/// length of the last `k`.
+fn int_comma_loop(n: i64) -> Chunk {
+    let text = format!(
+        "    load_int 0\n    set_slot 0\ntop:\n    get_slot 0\n    load_const \",\"\n    concat\n    set_slot 1\n    get_slot 0\n    load_int 1\n    add\n    set_slot 0\n    get_slot 0\n    load_int {n}\n    num_lt\n    jump_if_true top\n    get_slot 1\n"
+    );
+    assemble(&text, "comma.fasm").expect("assembles")
+}
+
+#[test]
+fn concat_of_a_constant_reads_it_in_place_and_fails_at_the_concat() {
+    let chunk = int_comma_loop(1000);
+    assert!(fusion::plan(&chunk)
+        .iter()
+        .any(|s| s.name == "ConcatConst" && s.ip == 3));
+    for fused in [true, false] {
+        let mut vm = VM::new(chunk.clone());
+        vm.set_fusion(fused);
+        assert!(matches!(vm.run(), VMResult::Ok(Value::Str(s)) if s.as_str() == "999,"));
+        assert_eq!(vm.chunk.constants, chunk.constants, "the pool is as it was");
+    }
+    // Under a 3-byte limit, "100," is the first string too long: at the concat, ip 4.
+    let limited = |fused: bool| {
+        let mut vm = VM::new(chunk.clone());
+        vm.set_fusion(fused);
+        vm.set_limits(Limits {
+            max_string_len: 3,
+            ..Limits::default()
+        });
+        assert!(matches!(vm.run(), VMResult::Error(_)));
+        assert_eq!(vm.chunk.constants, chunk.constants, "restored after the error");
+        let e = vm.last_error().expect("an error");
+        let i = vm.frames[0].slots.first().map(Value::to_int);
+        (e.kind.name(), e.ip, i)
+    };
+    assert_eq!(limited(true), ("string-too-long", Some(4), Some(100)));
+    assert_eq!(limited(false), limited(true));
+}
+
 #[test]
 fn a_jump_into_the_middle_of_a_fused_sequence_runs_the_covered_ops() {
     // `jump mid` lands on `load_int 10` inside `get_slot 0; load_int 10; num_lt; jump_if_false`.
@@ -326,7 +365,8 @@ fn op_text(kind: u8, x: u8, n: i64, len: usize, here: usize) -> String {
         12 => "load_const \"7\"".into(),
         13 => "load_undef".into(),
         14 => "pop".into(),
-        _ => "dup".into(),
+        _ if x % 2 == 0 => "dup".into(),
+        _ => "concat".into(),
     }
 }
 

@@ -605,6 +605,20 @@ impl VM {
                         Err(trap) => return Err((trap, ip - 2)),
                     }
                 }
+                Insn::ConcatConst(c) => {
+                    skip!(ConcatConst);
+                    match self.exec_concat_const(c, ops.get(ip).copied()) {
+                        Ok(true) => {}
+                        Ok(false) => {
+                            // Not in the pool: what `load_const` reports.
+                            if let Err(trap) = self.exec_load_const(c) {
+                                return Err((trap, ip - 2));
+                            }
+                            tri!(self.exec_concat(ops.get(ip).copied()), ip)
+                        }
+                        Err(trap) => return Err((trap, ip - 1)),
+                    }
+                }
                 Insn::SlotArrayPush(s, g) => {
                     skip!(SlotArrayPush);
                     tri!(self.slot_array_push(s, g), ip)

@@ -13,9 +13,32 @@ impl VM {
     #[inline(never)]
     pub(super) fn exec_concat(&mut self, next: Option<Op>) -> Result<(), Trap> {
         let b = self.pop();
-        let mut a = self.pop();
+        let a = self.pop();
+        self.concat_push(a, &b, next)
+    }
+
+    /// `ConcatConst(c)`: `load_const c; concat` without the constant's copy (for a string,
+    /// an atomic count up and down). `Ok(false)` when `c` is not in the pool, which is the
+    /// `load_const`'s error.
+    #[inline(never)]
+    pub(super) fn exec_concat_const(&mut self, c: u16, next: Option<Op>) -> Result<bool, Trap> {
+        // Moved out of the pool for the duration, so the pool is not borrowed while the
+        // concatenation changes the stack and slots; nothing reads the pool meanwhile.
+        let Some(b) = self.chunk.constants.get_mut(c as usize).map(std::mem::take) else {
+            return Ok(false);
+        };
+        let a = self.pop();
+        let result = self.concat_push(a, &b, next);
+        if let Some(place) = self.chunk.constants.get_mut(c as usize) {
+            *place = b;
+        }
+        result.map(|()| true)
+    }
+
+    /// Pushes `a . b` (`Concat`'s work once its operands are popped).
+    fn concat_push(&mut self, mut a: Value, b: &Value, next: Option<Op>) -> Result<(), Trap> {
         self.check_str_form(&a)?;
-        self.check_str_form(&b)?;
+        self.check_str_form(b)?;
         let b_text = b.as_str_cow();
         if let Value::Str(sa) = &a {
             self.check_string_len(sa.len().saturating_add(b_text.len()))?;

@@ -129,6 +129,8 @@ macro_rules! for_each_superinstruction {
             // ---- strings ------------------------------------------------------------------
             /// `s = s . constants[c]`: appends in place when the slot's string is unshared.
             SlotAppendConst(slot: u16, constant: u16) = "get_slot {0}; load_const {1}; concat; set_slot {0}";
+            /// `[x] -> [x . constants[c]]`, the constant read in place (`k . ","`, `str(i) . ""`).
+            ConcatConst(constant: u16) = "load_const {0}; concat";
 
             // ---- runs of nops (padding a frontend left for patching) -----------------------
             /// Skips eight `Nop`s in one dispatch.
