@@ -336,21 +336,7 @@ impl fmt::Display for Value {
 /// Appends the decimal form of `n` (what `n.to_string()` gives, without the formatting
 /// machinery: keys like `str(i % 1000)` are built on hot paths).
 pub(crate) fn push_int(out: &mut String, n: i64) {
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    let mut m = n.unsigned_abs();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (m % 10) as u8;
-        m /= 10;
-        if m == 0 {
-            break;
-        }
-    }
-    if n < 0 {
-        out.push('-');
-    }
-    out.extend(buf[i..].iter().map(|&d| d as char));
+    out.push_str(itoa::Buffer::new().format(n));
 }
 
 #[cfg(test)]
