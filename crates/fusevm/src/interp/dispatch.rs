@@ -563,6 +563,10 @@ impl VM {
                     skip!(SlotIntMul);
                     self.stack.push(self.slot_int_arith(s, k, Arith::Mul))
                 }
+                Insn::SlotIntMod(s, k) => {
+                    skip!(SlotIntMod);
+                    self.stack.push(self.slot_int_arith(s, k, Arith::Mod))
+                }
                 Insn::AddToSlot(d) => {
                     skip!(AddToSlot);
                     self.exec_add();

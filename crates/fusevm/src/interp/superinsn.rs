@@ -63,12 +63,14 @@ impl Cmp {
     }
 }
 
-/// An arithmetic pair op (`Add`, `Sub`, `Mul`).
+/// An arithmetic pair op (`Add`, `Sub`, `Mul`, `Mod`).
 #[derive(Clone, Copy)]
 pub(super) enum Arith {
     Add,
     Sub,
     Mul,
+    /// Int `% 0` and `i64::MIN % -1` are 0, as `Mod` (quirk B5).
+    Mod,
 }
 
 impl Arith {
@@ -76,11 +78,7 @@ impl Arith {
     #[inline(always)]
     pub(super) fn apply(self, a: &Value, b: &Value) -> Value {
         match (a, b) {
-            (Value::Int(x), Value::Int(y)) => Value::Int(match self {
-                Arith::Add => x.wrapping_add(*y),
-                Arith::Sub => x.wrapping_sub(*y),
-                Arith::Mul => x.wrapping_mul(*y),
-            }),
+            (Value::Int(x), Value::Int(y)) => Value::Int(self.ints(*x, *y)),
             _ => self.apply_floats(a, b),
         }
     }
@@ -98,13 +96,15 @@ impl Arith {
         self.float(a.to_float(), k as f64)
     }
 
-    /// `x <op> y` on two Ints (wrapping, as `Add`/`Sub`/`Mul`).
+    /// `x <op> y` on two Ints (wrapping, as `Add`/`Sub`/`Mul`/`Mod`).
     #[inline(always)]
     pub(super) fn ints(self, x: i64, y: i64) -> i64 {
         match self {
             Arith::Add => x.wrapping_add(y),
             Arith::Sub => x.wrapping_sub(y),
             Arith::Mul => x.wrapping_mul(y),
+            Arith::Mod if y == 0 => 0,
+            Arith::Mod => x.wrapping_rem(y),
         }
     }
 
@@ -112,11 +112,7 @@ impl Arith {
     #[inline(always)]
     pub(super) fn apply_int(self, a: &Value, k: i64) -> Value {
         match a {
-            Value::Int(x) => Value::Int(match self {
-                Arith::Add => x.wrapping_add(k),
-                Arith::Sub => x.wrapping_sub(k),
-                Arith::Mul => x.wrapping_mul(k),
-            }),
+            Value::Int(x) => Value::Int(self.ints(*x, k)),
             _ => self.apply_int_floats(a, k),
         }
     }
@@ -127,6 +123,7 @@ impl Arith {
             Arith::Add => x + y,
             Arith::Sub => x - y,
             Arith::Mul => x * y,
+            Arith::Mod => x % y,
         })
     }
 }

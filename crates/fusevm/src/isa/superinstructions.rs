@@ -97,6 +97,8 @@ macro_rules! for_each_superinstruction {
             SlotIntSub(slot: u16, k: i32) = "get_slot {0}; load_int {1}; sub";
             /// `[] -> [slots[s] * k]`.
             SlotIntMul(slot: u16, k: i32) = "get_slot {0}; load_int {1}; mul";
+            /// `[] -> [slots[s] % k]` (`i % 1000`, `n % 2`).
+            SlotIntMod(slot: u16, k: i32) = "get_slot {0}; load_int {1}; mod";
 
             // ---- stack arithmetic stored, constants stored --------------------------------
             /// `[a, b] -> []`, `slots[d] = a + b` (`s += expr`).
