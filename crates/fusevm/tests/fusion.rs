@@ -243,10 +243,11 @@ fn fused_stack_ops_below_two_values_behave_like_the_ops() {
     }
 }
 
-/// `s = s . "ab"` 40 times on a string the slot alone holds (the in-place path).
-fn append_loop(max_string: usize) -> (Chunk, Limits) {
-    let text = ".const \"ab\"\n    load_const \"\"\n    load_const \"x\"\n    concat\n    set_slot 0\n    load_int 0\n    set_slot 1\ntop:\n    get_slot 0\n    load_const 0\n    concat\n    set_slot 0\n    get_slot 1\n    load_int 1\n    add\n    set_slot 1\n    get_slot 1\n    load_int 40\n    num_lt\n    jump_if_true top\n    get_slot 0\n    string_len\n";
-    let chunk = assemble(text, "append.fasm").expect("assembles");
+/// `s = s . tail` 40 times on a string the slot alone holds (the in-place path), where
+/// `tail` is the constant "ab" (`load_const 0`) or slot 2, which holds it (`get_slot 2`).
+fn append_loop(tail: &str, max_string: usize) -> (Chunk, Limits) {
+    let text = format!(".const \"ab\"\n    load_const 0\n    set_slot 2\n    load_const \"\"\n    load_const \"x\"\n    concat\n    set_slot 0\n    load_int 0\n    set_slot 1\ntop:\n    get_slot 0\n    {tail}\n    concat\n    set_slot 0\n    get_slot 1\n    load_int 1\n    add\n    set_slot 1\n    get_slot 1\n    load_int 40\n    num_lt\n    jump_if_true top\n    get_slot 0\n    string_len\n");
+    let chunk = assemble(&text, "append.fasm").expect("assembles");
     let limits = Limits {
         max_string_len: max_string,
         ..Limits::default()
@@ -266,17 +267,35 @@ fn fused_append_grows_in_place_and_fails_at_the_concat_under_the_string_limit() 
         };
         (result, vm.last_error().map(|e| (e.kind.name(), e.ip)))
     };
-    let (chunk, limits) = append_loop(1 << 20);
-    assert!(fusion::plan(&chunk)
-        .iter()
-        .any(|s| s.name == "SlotAppendConst" && s.ip == 6));
-    assert_eq!(run(&chunk, limits, true), ("81".to_string(), None));
-    assert_eq!(run(&chunk, limits, false), run(&chunk, limits, true));
-    // 1 + 2 * 20 = 41 bytes fit, the 21st append (43 bytes) does not: at the concat, ip 8.
-    let (chunk, limits) = append_loop(42);
-    let fused = run(&chunk, limits, true);
-    assert_eq!(fused.1, Some(("string-too-long", Some(8))), "{fused:?}");
-    assert_eq!(run(&chunk, limits, false), fused);
+    for (tail, superinstruction) in [
+        ("load_const 0", "SlotAppendConst"),
+        ("get_slot 2", "SlotAppendSlot"),
+    ] {
+        let (chunk, limits) = append_loop(tail, 1 << 20);
+        assert!(fusion::plan(&chunk)
+            .iter()
+            .any(|s| s.name == superinstruction && s.ip == 8));
+        assert_eq!(run(&chunk, limits, true), ("81".to_string(), None), "{tail}");
+        assert_eq!(run(&chunk, limits, false), run(&chunk, limits, true));
+        // 1 + 2 * 20 = 41 bytes fit, the 21st append (43 bytes) does not: at the concat, ip 10.
+        let (chunk, limits) = append_loop(tail, 42);
+        let fused = run(&chunk, limits, true);
+        assert_eq!(fused.1, Some(("string-too-long", Some(10))), "{tail}: {fused:?}");
+        assert_eq!(run(&chunk, limits, false), fused);
+    }
+}
+
+#[test]
+fn a_slot_appended_to_itself_doubles_it_fused_and_unfused() {
+    // s = s . s, five times from "ab": 64 bytes.
+    let text = "    load_const \"a\"\n    load_const \"b\"\n    concat\n    set_slot 0\n    load_int 0\n    set_slot 1\ntop:\n    get_slot 0\n    get_slot 0\n    concat\n    set_slot 0\n    get_slot 1\n    load_int 1\n    add\n    set_slot 1\n    get_slot 1\n    load_int 5\n    num_lt\n    jump_if_true top\n    get_slot 0\n    string_len\n";
+    let chunk = assemble(text, "double.fasm").expect("assembles");
+    assert!(fusion::plan(&chunk).iter().any(|s| s.name == "SlotAppendSlot"));
+    for fused in [true, false] {
+        let mut vm = VM::new(chunk.clone());
+        vm.set_fusion(fused);
+        assert!(matches!(vm.run(), VMResult::Ok(Value::Int(64))), "fused {fused}");
+    }
 }
 
 /// `k = str(i) . ","` for i in 0..n (the constant read in place by `ConcatConst`), then the

@@ -609,6 +609,19 @@ impl VM {
                         Err(trap) => return Err((trap, ip - 2)),
                     }
                 }
+                Insn::SlotAppendSlot(s, t) => {
+                    skip!(SlotAppendSlot);
+                    if !self.slot_append_slot(s, t) {
+                        // Not the in-place case: the covered ops, one by one.
+                        self.exec_get_slot(s);
+                        self.exec_get_slot(t);
+                        if let Err(trap) = self.exec_concat(Some(Op::SetSlot(s))) {
+                            return Err((trap, ip - 2));
+                        }
+                        let v = self.pop();
+                        self.set_slot(s, v)
+                    }
+                }
                 Insn::ConcatConst(c) => {
                     skip!(ConcatConst);
                     match self.exec_concat_const(c, ops.get(ip).copied()) {

@@ -128,6 +128,41 @@ impl VM {
         }
     }
 
+    /// `SlotAppendSlot`: appends the string form of slot `t` to the string in slot `s` in
+    /// place when nobody else holds it and the result is within the string limit (true);
+    /// false otherwise, and the caller runs the covered ops (`get_slot s; get_slot t;
+    /// concat; set_slot s`), whose `concat` gives the same result or reports the error.
+    #[inline]
+    pub(super) fn slot_append_slot(&mut self, s: u16, t: u16) -> bool {
+        static UNDEF: Value = Value::Undef;
+        if s == t || !matches!(self.slot_ref(s), Some(Value::Str(_))) {
+            return false;
+        }
+        // Moved out while the tail slot is read (a move: no reference count changes).
+        let head_at = self.base + s as usize;
+        let Some(mut head) = self.slots.get_mut(head_at).map(std::mem::take) else {
+            return false;
+        };
+        let tail = self.slot_ref(t).unwrap_or(&UNDEF);
+        let appended = match &mut head {
+            Value::Str(text) => {
+                let len = text.len().saturating_add(tail.str_form_len());
+                match Arc::get_mut(text) {
+                    Some(text) if len <= self.limits.max_string_len => {
+                        tail.write_str_to(text);
+                        true
+                    }
+                    _ => false,
+                }
+            }
+            _ => false,
+        };
+        if let Some(place) = self.slots.get_mut(head_at) {
+            *place = head;
+        }
+        appended
+    }
+
     /// If `next` stores into the slot or global that holds `s`, drop that reference now.
     fn release_store_target(&mut self, s: &Arc<String>, next: Option<Op>) {
         let target = match next {

@@ -131,6 +131,8 @@ macro_rules! for_each_superinstruction {
             // ---- strings ------------------------------------------------------------------
             /// `s = s . constants[c]`: appends in place when the slot's string is unshared.
             SlotAppendConst(slot: u16, constant: u16) = "get_slot {0}; load_const {1}; concat; set_slot {0}";
+            /// `s = s . t` for slots: appends in place when the slot's string is unshared.
+            SlotAppendSlot(slot: u16, tail: u16) = "get_slot {0}; get_slot {1}; concat; set_slot {0}";
             /// `[x] -> [x . constants[c]]`, the constant read in place (`k . ","`, `str(i) . ""`).
             ConcatConst(constant: u16) = "load_const {0}; concat";
 
