@@ -29,32 +29,38 @@ fn dispatch(c: &mut Criterion) {
 fn string_append(c: &mut Criterion) {
     let programs = vec![
         programs::string_build(N, "x"),
+        programs::string_build_from_slot(N, "x"),
         programs::string_build_fused(N, "x"),
     ];
     bench_group(c, "string_append", programs);
 }
 
-/// A million `s = s . "x"` emitted as plain `get_slot; load_const; concat; set_slot`:
-/// amortized O(1) per append with automatic fusion (`SlotAppendConst`) and without it
-/// (`Concat` appending in place). Each figure includes the loop around the append.
+/// A million `s = s . "x"` and `s = s . t` emitted as plain `get_slot; load_const|get_slot;
+/// concat; set_slot`: amortized O(1) per append with automatic fusion (`SlotAppendConst`,
+/// `SlotAppendSlot`) and without it (`Concat` appending in place). Each figure includes
+/// the loop around the append.
 fn string_append_million(c: &mut Criterion) {
-    let p = programs::string_build(1_000_000, "x");
-    p.check();
     let mut g = c.benchmark_group("string_append_1e6");
     g.sampling_mode(SamplingMode::Flat).sample_size(10);
-    g.throughput(Throughput::Elements(p.units));
-    for (name, fusion) in [("automatic_fusion", true), ("fusion_off", false)] {
-        g.bench_function(name, |b| {
-            b.iter_batched(
-                || p.chunk.clone(),
-                |chunk| {
-                    let mut vm = VM::new(chunk);
-                    vm.set_fusion(fusion);
-                    black_box(vm.run())
-                },
-                BatchSize::SmallInput,
-            )
-        });
+    for (tail, p) in [
+        ("const", programs::string_build(1_000_000, "x")),
+        ("slot", programs::string_build_from_slot(1_000_000, "x")),
+    ] {
+        p.check();
+        g.throughput(Throughput::Elements(p.units));
+        for (mode, fusion) in [("automatic_fusion", true), ("fusion_off", false)] {
+            g.bench_function(format!("{tail}/{mode}"), |b| {
+                b.iter_batched(
+                    || p.chunk.clone(),
+                    |chunk| {
+                        let mut vm = VM::new(chunk);
+                        vm.set_fusion(fusion);
+                        black_box(vm.run())
+                    },
+                    BatchSize::SmallInput,
+                )
+            });
+        }
     }
     g.finish();
 }

@@ -386,6 +386,33 @@ pub fn string_build(n: i64, piece: &str) -> Program {
     }
 }
 
+/// `t = piece; s = ""; for i < n { s = s . t }; s` with the piece in a slot: plain
+/// `get_slot; get_slot; concat; set_slot`. Unit: append.
+pub fn string_build_from_slot(n: i64, piece: &str) -> Program {
+    let mut a = Asm::new();
+    let empty = a.b.add_constant(Value::str(""));
+    let c = a.b.add_constant(Value::str(piece));
+    a.ops(&[
+        Op::LoadConst(empty),
+        Op::SetSlot(S),
+        Op::LoadConst(c),
+        Op::SetSlot(T),
+    ]);
+    a.set_int(I, 0);
+    let lp = a.while_lt(I, n);
+    a.ops(&[Op::GetSlot(S), Op::GetSlot(T), Op::Concat, Op::SetSlot(S)]);
+    a.inc(I);
+    a.end_while(lp);
+    a.op(Op::GetSlot(S));
+    let expected = Value::str(piece.repeat(n as usize));
+    Program {
+        name: "concat_slot_unfused",
+        chunk: a.build(),
+        expected,
+        units: n as u64,
+    }
+}
+
 /// The same string built by one `ConcatConstLoop`. Unit: append.
 pub fn string_build_fused(n: i64, piece: &str) -> Program {
     let mut a = Asm::new();
