@@ -202,7 +202,18 @@ impl Value {
     }
 
     /// The string form, borrowed where possible (`Str`, `Bool`, `Undef`, `Hash`, `Ref`).
+    #[inline]
     pub fn as_str_cow(&self) -> Cow<'_, str> {
+        // A string is the common case (hash keys, concatenations): no call for it.
+        match self {
+            Value::Str(s) => Cow::Borrowed(s.as_str()),
+            other => other.as_str_cow_built(),
+        }
+    }
+
+    /// `as_str_cow` of anything but a string.
+    #[inline(never)]
+    fn as_str_cow_built(&self) -> Cow<'_, str> {
         match self {
             Value::Str(s) => Cow::Borrowed(s.as_str()),
             Value::Int(n) => {

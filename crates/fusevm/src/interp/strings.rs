@@ -14,7 +14,9 @@ impl VM {
     pub(super) fn exec_concat(&mut self, next: Option<Op>) -> Result<(), Trap> {
         let b = self.pop();
         let a = self.pop();
-        self.concat_push(a, &b, next)
+        let result = self.concat_push(a, &b, next);
+        b.discard();
+        result
     }
 
     /// `ConcatConst(c)`: `load_const c; concat` without the constant's copy (for a string,
@@ -75,6 +77,7 @@ impl VM {
             }
         }
         drop(b_text);
+        a.discard();
         self.stack.push(Value::Str(out));
         Ok(())
     }
