@@ -20,13 +20,18 @@ use fusevm::{Chunk, ErrorKind, JitCompiler, Limits, VMResult, VmError, VM};
 
 /// The limits every check runs under. Fuel bounds loop iterations and calls; the size
 /// limits bound what one iteration can do (fuel times the costliest op is the time bound).
+/// Memory is bounded by the product of the stack limit and the size limits (docs/security.md):
+/// 4096 values of at most 16 KiB (strings) or 1024 elements (containers) is 64 MiB of live
+/// values, which address sanitizer's shadow and quarantine multiply several times; with
+/// 4096-element containers, one legitimate input (a loop of `get_array` copies) took the
+/// fuzzer past its 2 GiB RSS limit.
 pub fn fuzz_limits() -> Limits {
     Limits {
         fuel: Some(10_000),
         max_call_depth: 256,
         max_stack: 1 << 12,
-        max_string_len: 64 << 10,
-        max_collection_len: 1 << 12,
+        max_string_len: 16 << 10,
+        max_collection_len: 1 << 10,
     }
 }
 
