@@ -32,6 +32,16 @@ macro_rules! tri {
     };
 }
 
+/// Evaluates a superinstruction's handler whose error comes with the offset, from the
+/// superinstruction's first op at `$head`, of the covered op that reports it.
+macro_rules! tri_covered {
+    ($e:expr, $head:expr) => {
+        if let Err((trap, offset)) = $e {
+            return Err((trap, $head + offset));
+        }
+    };
+}
+
 impl VM {
     pub(super) fn execute<const PROFILE: bool>(
         &mut self,
@@ -590,51 +600,26 @@ impl VM {
                     self.slot_mul_accumulate(d, a, b)
                 }
                 Insn::SlotAppendConst(s, c) => {
+                    let head = ip - 1;
                     skip!(SlotAppendConst);
                     match self.slot_append_const(s, c) {
                         Ok(true) => {}
-                        // Not the in-place case: the covered ops, one by one.
-                        Ok(false) => {
-                            self.exec_get_slot(s);
-                            if let Err(trap) = self.exec_load_const(c) {
-                                return Err((trap, ip - 3));
-                            }
-                            if let Err(trap) = self.exec_concat(Some(Op::SetSlot(s))) {
-                                return Err((trap, ip - 2));
-                            }
-                            let v = self.pop();
-                            self.set_slot(s, v)
-                        }
+                        Ok(false) => tri_covered!(self.slot_append_const_by_ops(s, c), head),
                         // The string limit, reported at the `concat`.
-                        Err(trap) => return Err((trap, ip - 2)),
+                        Err(trap) => return Err((trap, head + 2)),
                     }
                 }
                 Insn::SlotAppendSlot(s, t) => {
+                    let head = ip - 1;
                     skip!(SlotAppendSlot);
                     if !self.slot_append_slot(s, t) {
-                        // Not the in-place case: the covered ops, one by one.
-                        self.exec_get_slot(s);
-                        self.exec_get_slot(t);
-                        if let Err(trap) = self.exec_concat(Some(Op::SetSlot(s))) {
-                            return Err((trap, ip - 2));
-                        }
-                        let v = self.pop();
-                        self.set_slot(s, v)
+                        tri_covered!(self.slot_append_slot_by_ops(s, t), head)
                     }
                 }
                 Insn::ConcatConst(c) => {
+                    let head = ip - 1;
                     skip!(ConcatConst);
-                    match self.exec_concat_const(c, ops.get(ip).copied()) {
-                        Ok(true) => {}
-                        Ok(false) => {
-                            // Not in the pool: what `load_const` reports.
-                            if let Err(trap) = self.exec_load_const(c) {
-                                return Err((trap, ip - 2));
-                            }
-                            tri!(self.exec_concat(ops.get(ip).copied()), ip)
-                        }
-                        Err(trap) => return Err((trap, ip - 1)),
-                    }
+                    tri_covered!(self.exec_concat_const(c, ops.get(ip).copied()), head)
                 }
                 Insn::SlotArrayPush(s, g) => {
                     skip!(SlotArrayPush);
@@ -647,9 +632,7 @@ impl VM {
                 Insn::SlotHashAddInt(s, g, k) => {
                     let head = ip - 1;
                     skip!(SlotHashAddInt);
-                    if let Err((trap, offset)) = self.slot_hash_add_int(s, g, k) {
-                        return Err((trap, head + offset));
-                    }
+                    tri_covered!(self.slot_hash_add_int(s, g, k), head)
                 }
                 Insn::SlotReturnValue(s) => {
                     skip!(SlotReturnValue);
@@ -766,7 +749,7 @@ impl VM {
 
     /// `GetSlot`: the Int case first (a compare instead of the clone's variant table).
     #[inline(always)]
-    fn exec_get_slot(&mut self, s: u16) {
+    pub(super) fn exec_get_slot(&mut self, s: u16) {
         let v = match self.slot_ref(s) {
             Some(Value::Int(n)) => Value::Int(*n),
             Some(v) => v.clone(),

@@ -20,21 +20,48 @@ impl VM {
     }
 
     /// `ConcatConst(c)`: `load_const c; concat` without the constant's copy (for a string,
-    /// an atomic count up and down). `Ok(false)` when `c` is not in the pool, which is the
-    /// `load_const`'s error.
+    /// an atomic count up and down). An error comes with the offset of the covered op that
+    /// reports it: 0 (`load_const`: `c` is not in the pool) or 1 (`concat`).
     #[inline(never)]
-    pub(super) fn exec_concat_const(&mut self, c: u16, next: Option<Op>) -> Result<bool, Trap> {
+    pub(super) fn exec_concat_const(&mut self, c: u16, next: Option<Op>) -> Result<(), (Trap, usize)> {
         // Moved out of the pool for the duration, so the pool is not borrowed while the
         // concatenation changes the stack and slots; nothing reads the pool meanwhile.
         let Some(b) = self.chunk.constants.get_mut(c as usize).map(std::mem::take) else {
-            return Ok(false);
+            return self.exec_load_const(c).map_err(|trap| (trap, 0));
         };
         let a = self.pop();
         let result = self.concat_push(a, &b, next);
         if let Some(place) = self.chunk.constants.get_mut(c as usize) {
             *place = b;
         }
-        result.map(|()| true)
+        result.map_err(|trap| (trap, 1))
+    }
+
+    /// `SlotAppendConst` when the append cannot be made in place: the covered ops
+    /// (`get_slot s; load_const c; concat; set_slot s`) one by one, an error with the
+    /// offset of the op that reports it.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn slot_append_const_by_ops(&mut self, s: u16, c: u16) -> Result<(), (Trap, usize)> {
+        self.exec_get_slot(s);
+        self.exec_load_const(c).map_err(|trap| (trap, 1))?;
+        self.exec_concat(Some(Op::SetSlot(s))).map_err(|trap| (trap, 2))?;
+        let v = self.pop();
+        self.set_slot(s, v);
+        Ok(())
+    }
+
+    /// `SlotAppendSlot` when the append cannot be made in place: the covered ops
+    /// (`get_slot s; get_slot t; concat; set_slot s`) one by one.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn slot_append_slot_by_ops(&mut self, s: u16, t: u16) -> Result<(), (Trap, usize)> {
+        self.exec_get_slot(s);
+        self.exec_get_slot(t);
+        self.exec_concat(Some(Op::SetSlot(s))).map_err(|trap| (trap, 2))?;
+        let v = self.pop();
+        self.set_slot(s, v);
+        Ok(())
     }
 
     /// Pushes `a . b` (`Concat`'s work once its operands are popped).
