@@ -13,7 +13,8 @@
 
 use super::{CallRecord, VM};
 use crate::error::{ErrorKind, Trap};
-use crate::{Op, Value};
+use crate::fusion::Insn;
+use crate::Value;
 
 impl VM {
     /// Opens a frame: a record and an empty slot window at the end of `slots` (module doc
@@ -119,12 +120,14 @@ impl VM {
     }
 
     /// True when the current frame was opened by `PushFrame` (its return ip follows one).
-    fn in_scope_frame(&self, ops: &[Op]) -> bool {
+    fn in_scope_frame(&self, code: &[Insn]) -> bool {
         self.depth() > 1
-            && self
-                .calls
-                .last()
-                .is_some_and(|f| f.return_ip.checked_sub(1).and_then(|i| ops.get(i)) == Some(&Op::PushFrame))
+            && self.calls.last().is_some_and(|f| {
+                matches!(
+                    f.return_ip.checked_sub(1).and_then(|i| code.get(i)),
+                    Some(Insn::PushFrame)
+                )
+            })
     }
 
     /// The common `Return`: the current frame is a call frame (not a `PushFrame` scope) and
@@ -132,12 +135,12 @@ impl VM {
     /// this one (the caller then takes `exec_return`). Inlined into the dispatch loop: a
     /// return is half of every call.
     #[inline(always)]
-    pub(super) fn return_fast(&mut self, ops: &[Op]) -> Option<usize> {
+    pub(super) fn return_fast(&mut self, code: &[Insn]) -> Option<usize> {
         if self.calls.len() < 2 {
             return None;
         }
         let top = self.calls.last()?;
-        if matches!(ops.get(top.return_ip.wrapping_sub(1)), Some(Op::PushFrame)) {
+        if matches!(code.get(top.return_ip.wrapping_sub(1)), Some(Insn::PushFrame)) {
             return None;
         }
         let (return_ip, base) = self.pop_frame_record()?;
@@ -147,8 +150,8 @@ impl VM {
 
     /// `Return`: closes open `PushFrame` scopes, then pops the call frame. `Some(return
     /// ip)`, or `None` to halt at top level.
-    pub(super) fn exec_return(&mut self, ops: &[Op]) -> Result<Option<usize>, Trap> {
-        while self.in_scope_frame(ops) {
+    pub(super) fn exec_return(&mut self, code: &[Insn]) -> Result<Option<usize>, Trap> {
+        while self.in_scope_frame(code) {
             if let Some((_, base)) = self.pop_frame_record() {
                 Value::truncate_vec(&mut self.stack, base);
             }

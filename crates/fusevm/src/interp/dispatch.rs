@@ -11,7 +11,7 @@ use super::superinsn::{Arith, Cmp};
 use super::VM;
 use crate::error::Trap;
 use crate::fusion::{covers, Insn};
-use crate::{Op, Value};
+use crate::Value;
 
 /// How the loop ended (errors are `Err((trap, ip))`).
 pub(super) enum Exit {
@@ -43,13 +43,9 @@ macro_rules! tri_covered {
 }
 
 impl VM {
-    pub(super) fn execute<const PROFILE: bool>(
-        &mut self,
-        code: &[Insn],
-        ops: &[Op],
-    ) -> Result<Exit, (Trap, usize)> {
+    pub(super) fn execute<const PROFILE: bool>(&mut self, code: &[Insn]) -> Result<Exit, (Trap, usize)> {
         let mut ip = self.ip;
-        let mut ticks = self.start_slice(ops.len());
+        let mut ticks = self.start_slice(code.len());
         // Charges one unit at a back-edge or call; every CHECK_INTERVAL units, the checks.
         macro_rules! tick {
             () => {
@@ -126,7 +122,7 @@ impl VM {
             ($v:expr) => {{
                 let mut v = $v;
                 let mut returned = false;
-                while let Some(ret) = self.return_fast(ops) {
+                while let Some(ret) = self.return_fast(code) {
                     ip = ret;
                     // Return threading (not in profiled runs: they count ops). What the
                     // caller does next with the value, done here, saving the push, the pop
@@ -157,7 +153,7 @@ impl VM {
                     self.stack.push(v);
                     continue;
                 }
-                match self.exec_return(ops) {
+                match self.exec_return(code) {
                     Ok(Some(ret)) => {
                         ip = ret;
                         self.stack.push(v)
@@ -174,7 +170,7 @@ impl VM {
 
         while let Some(insn) = code.get(ip) {
             if PROFILE {
-                self.profile_step(ip, ops);
+                self.profile_step(ip);
             }
             ip += 1;
             match *insn {
@@ -234,7 +230,7 @@ impl VM {
                 Insn::Inc => self.exec_inc(),
                 Insn::Dec => self.exec_dec(),
                 // ---- strings
-                Insn::Concat => tri!(self.exec_concat(ops.get(ip).copied()), ip),
+                Insn::Concat => tri!(self.exec_concat(self.op_at(ip)), ip),
                 Insn::StringRepeat => tri!(self.exec_string_repeat(), ip),
                 Insn::StringLen => self.exec_string_len(),
                 // ---- comparison
@@ -293,11 +289,11 @@ impl VM {
                     }
                 }
                 Insn::Return => {
-                    if let Some(ret) = self.return_fast(ops) {
+                    if let Some(ret) = self.return_fast(code) {
                         ip = ret;
                         continue;
                     }
-                    match self.exec_return(ops) {
+                    match self.exec_return(code) {
                         Ok(Some(ret)) => ip = ret,
                         Ok(None) => break,
                         Err(trap) => return Err((trap, ip - 1)),
@@ -619,7 +615,7 @@ impl VM {
                 Insn::ConcatConst(c) => {
                     let head = ip - 1;
                     skip!(ConcatConst);
-                    tri_covered!(self.exec_concat_const(c, ops.get(ip).copied()), head)
+                    tri_covered!(self.exec_concat_const(c, self.op_at(ip)), head)
                 }
                 Insn::SlotArrayPush(s, g) => {
                     skip!(SlotArrayPush);
@@ -761,8 +757,9 @@ impl VM {
     /// Counts the dispatch at `ip` into the profile of a `run_profiled`.
     #[cold]
     #[inline(never)]
-    fn profile_step(&mut self, ip: usize, ops: &[Op]) {
-        if let (Some(p), Some(op)) = (self.profiler.as_deref_mut(), ops.get(ip)) {
+    fn profile_step(&mut self, ip: usize) {
+        let op = self.op_at(ip);
+        if let (Some(p), Some(op)) = (self.profiler.as_deref_mut(), op) {
             p.record(ip, op.opcode());
         }
     }

@@ -356,7 +356,7 @@ impl VM {
             }
             self.sync_slots_in();
             self.recount_public_slots();
-            let outcome = self.execute::<PROFILE>(&code, &ops);
+            let outcome = self.execute::<PROFILE>(&code);
             self.sync_slots_out();
             match outcome {
                 Ok(dispatch::Exit::End) => return self.finish(),

@@ -51,6 +51,13 @@ pub(super) const NO_ENTRY: usize = usize::MAX;
 pub(super) type Code = (Arc<[Insn]>, Arc<[Op]>);
 
 impl VM {
+    /// The prepared chunk's op at `ip` (the op a position of the running code stands for,
+    /// e.g. what follows a `Concat`). Looked up through `self`, not passed to the dispatch
+    /// loop: one value fewer live across the loop's calls keeps `ip` in a register.
+    pub(super) fn op_at(&self, ip: usize) -> Option<Op> {
+        self.prepared.as_ref()?.ops.get(ip).copied()
+    }
+
     /// The verified code and ops of `self.chunk`, preparing them if the chunk is new or
     /// changed.
     pub(super) fn prepare(&mut self) -> Result<Code, VmError> {
