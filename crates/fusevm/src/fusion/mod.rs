@@ -14,8 +14,10 @@
 //! interpreter continues behind the last op it covers.
 //!
 //! Exactness: a superinstruction computes with the same value-level helpers as the ops it
-//! replaces (the `Int` fast path and the generic path), only templates whose ops cannot
-//! fail are fused, and a back-edge is charged fuel like the jump it contains. The test
+//! replaces (the `Int` fast path and the generic path); where a covered op can fail (the
+//! string and collection limits of appends, array pushes and hash updates) the error is
+//! the op's, reported at that op's index; and a back-edge is charged fuel like the jump it
+//! contains. The test
 //! suite runs every superinstruction against its template on ints, floats, strings, undef
 //! and overflow edges, and random programs fused and unfused. Fusion is on by default;
 //! [`crate::VM::set_fusion`] turns it off (e.g. to profile the ops a frontend emitted).
