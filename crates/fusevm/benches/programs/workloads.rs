@@ -367,48 +367,37 @@ pub fn call_loop(n: i64) -> Program {
 
 /// `s = ""; for i < n { s = s . piece }; s` with `Concat` + `SetSlot`. Unit: append.
 pub fn string_build(n: i64, piece: &str) -> Program {
-    let mut a = Asm::new();
-    let empty = a.b.add_constant(Value::str(""));
-    let c = a.b.add_constant(Value::str(piece));
-    a.ops(&[Op::LoadConst(empty), Op::SetSlot(S)]);
-    a.set_int(I, 0);
-    let lp = a.while_lt(I, n);
-    a.ops(&[Op::GetSlot(S), Op::LoadConst(c), Op::Concat, Op::SetSlot(S)]);
-    a.inc(I);
-    a.end_while(lp);
-    a.op(Op::GetSlot(S));
-    let expected = Value::str(piece.repeat(n as usize));
-    Program {
-        name: "concat_unfused",
-        chunk: a.build(),
-        expected,
-        units: n as u64,
-    }
+    append_loop("concat_unfused", n, piece, false)
 }
 
 /// `t = piece; s = ""; for i < n { s = s . t }; s` with the piece in a slot: plain
 /// `get_slot; get_slot; concat; set_slot`. Unit: append.
 pub fn string_build_from_slot(n: i64, piece: &str) -> Program {
+    append_loop("concat_slot_unfused", n, piece, true)
+}
+
+/// The append loop of the two above: the piece is the constant itself or slot `T`.
+fn append_loop(name: &'static str, n: i64, piece: &str, from_slot: bool) -> Program {
     let mut a = Asm::new();
     let empty = a.b.add_constant(Value::str(""));
     let c = a.b.add_constant(Value::str(piece));
-    a.ops(&[
-        Op::LoadConst(empty),
-        Op::SetSlot(S),
-        Op::LoadConst(c),
-        Op::SetSlot(T),
-    ]);
+    a.ops(&[Op::LoadConst(empty), Op::SetSlot(S)]);
+    let tail = if from_slot {
+        a.ops(&[Op::LoadConst(c), Op::SetSlot(T)]);
+        Op::GetSlot(T)
+    } else {
+        Op::LoadConst(c)
+    };
     a.set_int(I, 0);
     let lp = a.while_lt(I, n);
-    a.ops(&[Op::GetSlot(S), Op::GetSlot(T), Op::Concat, Op::SetSlot(S)]);
+    a.ops(&[Op::GetSlot(S), tail, Op::Concat, Op::SetSlot(S)]);
     a.inc(I);
     a.end_while(lp);
     a.op(Op::GetSlot(S));
-    let expected = Value::str(piece.repeat(n as usize));
     Program {
-        name: "concat_slot_unfused",
+        name,
         chunk: a.build(),
-        expected,
+        expected: Value::str(piece.repeat(n as usize)),
         units: n as u64,
     }
 }

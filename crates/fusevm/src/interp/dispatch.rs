@@ -600,7 +600,9 @@ impl VM {
                     skip!(SlotAppendConst);
                     match self.slot_append_const(s, c) {
                         Ok(true) => {}
-                        Ok(false) => tri_covered!(self.slot_append_const_by_ops(s, c), head),
+                        Ok(false) => {
+                            tri_covered!(self.slot_append_by_ops(s, |vm| vm.exec_load_const(c)), head)
+                        }
                         // The string limit, reported at the `concat`.
                         Err(trap) => return Err((trap, head + 2)),
                     }
@@ -609,7 +611,11 @@ impl VM {
                     let head = ip - 1;
                     skip!(SlotAppendSlot);
                     if !self.slot_append_slot(s, t) {
-                        tri_covered!(self.slot_append_slot_by_ops(s, t), head)
+                        let push_tail = |vm: &mut VM| {
+                            vm.exec_get_slot(t);
+                            Ok(())
+                        };
+                        tri_covered!(self.slot_append_by_ops(s, push_tail), head)
                     }
                 }
                 Insn::ConcatConst(c) => {

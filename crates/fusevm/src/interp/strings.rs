@@ -37,27 +37,18 @@ impl VM {
         result.map_err(|trap| (trap, 1))
     }
 
-    /// `SlotAppendConst` when the append cannot be made in place: the covered ops
-    /// (`get_slot s; load_const c; concat; set_slot s`) one by one, an error with the
-    /// offset of the op that reports it.
+    /// `SlotAppendConst` / `SlotAppendSlot` when the append cannot be made in place: the
+    /// covered ops (`get_slot s; <push_tail>; concat; set_slot s`) one by one, an error with
+    /// the offset of the op that reports it.
     #[cold]
     #[inline(never)]
-    pub(super) fn slot_append_const_by_ops(&mut self, s: u16, c: u16) -> Result<(), (Trap, usize)> {
+    pub(super) fn slot_append_by_ops(
+        &mut self,
+        s: u16,
+        push_tail: impl FnOnce(&mut Self) -> Result<(), Trap>,
+    ) -> Result<(), (Trap, usize)> {
         self.exec_get_slot(s);
-        self.exec_load_const(c).map_err(|trap| (trap, 1))?;
-        self.exec_concat(Some(Op::SetSlot(s))).map_err(|trap| (trap, 2))?;
-        let v = self.pop();
-        self.set_slot(s, v);
-        Ok(())
-    }
-
-    /// `SlotAppendSlot` when the append cannot be made in place: the covered ops
-    /// (`get_slot s; get_slot t; concat; set_slot s`) one by one.
-    #[cold]
-    #[inline(never)]
-    pub(super) fn slot_append_slot_by_ops(&mut self, s: u16, t: u16) -> Result<(), (Trap, usize)> {
-        self.exec_get_slot(s);
-        self.exec_get_slot(t);
+        push_tail(self).map_err(|trap| (trap, 1))?;
         self.exec_concat(Some(Op::SetSlot(s))).map_err(|trap| (trap, 2))?;
         let v = self.pop();
         self.set_slot(s, v);
@@ -165,12 +156,12 @@ impl VM {
     #[inline]
     pub(super) fn slot_append_slot(&mut self, s: u16, t: u16) -> bool {
         static UNDEF: Value = Value::Undef;
-        if s == t || !matches!(self.slot_ref(s), Some(Value::Str(_))) {
+        if s == t {
             return false;
         }
         // Moved out while the tail slot is read (a move: no reference count changes).
         let head_at = self.base + s as usize;
-        let Some(mut head) = self.slots.get_mut(head_at).map(std::mem::take) else {
+        let Some(mut head) = self.slot_mut(s).map(std::mem::take) else {
             return false;
         };
         let tail = self.slot_ref(t).unwrap_or(&UNDEF);
