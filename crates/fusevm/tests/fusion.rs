@@ -361,6 +361,81 @@ fn a_fused_back_edge_is_charged_like_the_jump_and_fails_at_the_jump() {
     assert_same(&chunk, text);
 }
 
+/// A call of `f` with `argc` of the arguments `"a", "b", 3, 4` (the last `argc` pushed),
+/// where `f`'s prologue stores `params` of them into slots (`set_slot params-1; ...;
+/// set_slot 0`) and returns them joined in slot order, then the caller's stack depth.
+/// With `reenter`, `f` jumps back into its own prologue once (slot 9 counts), which
+/// runs the prologue ops on a window that is no longer empty.
+fn call_program(argc: usize, params: usize, reenter: bool) -> String {
+    let args = ["load_const \"a\"", "load_const \"b\"", "load_int 3", "load_int 4"];
+    let mut text: Vec<String> = args.iter().map(|a| format!("    {a}")).collect();
+    text.push(format!("    call f, {argc}"));
+    text.push("    jump end".into());
+    text.push(".func f".into());
+    if params > 1 {
+        text.push(format!("    set_slot {}", params - 1));
+        text.push("again:".into());
+    }
+    for s in (0..params.saturating_sub(1)).rev() {
+        text.push(format!("    set_slot {s}"));
+    }
+    if params == 1 {
+        text.push("    set_slot 0".into());
+    }
+    if reenter && params > 1 {
+        text.push("    get_slot 9\n    jump_if_true joined\n    load_true\n    set_slot 9".into());
+        text.push("    load_int 7\n    load_int 8\n    jump again".into());
+        text.push("joined:".into());
+    }
+    text.push("    load_const \"\"".into());
+    for s in 0..params {
+        text.push(format!("    get_slot {s}\n    concat"));
+    }
+    text.push("    return_value".into());
+    text.push("end:".into());
+    text.join("\n") + "\n"
+}
+
+#[test]
+fn a_call_moves_its_arguments_into_the_prologue_slots_like_the_set_slots_do() {
+    // Fused runs enter `f` behind its prologue with the arguments moved (call quickening);
+    // every argument count against every prologue length, and a jump back into the
+    // prologue, must run exactly like the prologue's ops.
+    for params in 1..=3 {
+        for argc in 0..=4 {
+            for reenter in [false, true] {
+                let text = call_program(argc, params, reenter);
+                let chunk = assemble(&text, "call.fasm").expect("assembles");
+                assert_same(&chunk, &text);
+            }
+        }
+    }
+    // Two of them by value (the run takes its result off the stack): three arguments into
+    // three slots leave the caller's "a"; four into two leave nothing, the two below the
+    // moved ones being in the callee's part of the stack, which the return drops.
+    let ran = |argc, params| {
+        observe(
+            &assemble(&call_program(argc, params, false), "c").expect("assembles"),
+            true,
+            100,
+        )
+    };
+    let three = ran(3, 3);
+    assert_eq!((three.result.as_str(), three.stack.len()), ("\"b34\"", 1));
+    let two = ran(4, 2);
+    assert_eq!((two.result.as_str(), two.stack.len()), ("\"34\"", 0));
+}
+
+#[test]
+fn a_profiled_run_counts_the_prologue_ops_a_quickened_call_skips() {
+    let chunk = assemble(&call_program(2, 2, false), "call.fasm").expect("assembles");
+    let mut profile = fusevm::profile::Profile::new();
+    let mut vm = VM::new(chunk);
+    assert!(matches!(vm.run_profiled(&mut profile), VMResult::Ok(_)));
+    let set_slots = profile.op_counts[fusevm::Op::SetSlot(0).opcode() as usize];
+    assert_eq!(set_slots, 2, "both prologue ops counted");
+}
+
 /// Ops of random programs: many fusable shapes, forward and backward jumps.
 fn op_text(kind: u8, x: u8, n: i64, len: usize, here: usize) -> String {
     let slot = x % 3;

@@ -81,10 +81,12 @@ impl VM {
         Some((popped.return_ip, popped.stack_base))
     }
 
-    /// `Call(f, argc)`: returns the entry to continue at.
+    /// `Call(f, argc)`: returns the op index to continue at. With `quicken` (every run but
+    /// a profiled one, which counts the ops that ran), the callee's argument prologue is
+    /// done here, by moving the arguments into its window (`prepare::argument_prologue`).
     #[inline(always)]
-    pub(super) fn exec_call(&mut self, f: u16, argc: u8, ip: usize) -> Result<usize, Trap> {
-        let Some(entry) = self.entry_of(f) else {
+    pub(super) fn exec_call(&mut self, f: u16, argc: u8, ip: usize, quicken: bool) -> Result<usize, Trap> {
+        let Some((entry, params)) = self.call_target(f) else {
             let name = self.chunk.names.get(f as usize).map_or("?", String::as_str);
             return Err(Trap::new(
                 ErrorKind::UndefinedFunction,
@@ -102,7 +104,33 @@ impl VM {
             ));
         };
         self.push_frame(ip, base)?;
+        if quicken && params != 0 && params <= argc {
+            self.move_arguments(params);
+            return Ok(entry + params);
+        }
         Ok(entry)
+    }
+
+    /// Moves the top `k` stack values (at least `k` are there) into the current window,
+    /// which is empty: `set_slot k-1; ...; set_slot 0` without growing it `k` times.
+    #[inline(never)]
+    fn move_arguments(&mut self, k: usize) {
+        match k {
+            1 => {
+                let a = self.pop();
+                self.slots.push(a);
+            }
+            2 => {
+                let b = self.pop();
+                let a = self.pop();
+                self.slots.push(a);
+                self.slots.push(b);
+            }
+            _ => {
+                let from = self.stack.len().saturating_sub(k);
+                self.slots.extend(self.stack.drain(from..));
+            }
+        }
     }
 
     /// Enters the in-chunk function at `entry` with string arguments (the shell ops'
@@ -136,16 +164,20 @@ impl VM {
     /// return is half of every call.
     #[inline(always)]
     pub(super) fn return_fast(&mut self, code: &[Insn]) -> Option<usize> {
-        if self.calls.len() < 2 {
+        let n = self.calls.len();
+        if n < 2 {
             return None;
         }
-        let top = self.calls.last()?;
+        let top = *self.calls.get(n - 1)?;
         if matches!(code.get(top.return_ip.wrapping_sub(1)), Some(Insn::PushFrame)) {
             return None;
         }
-        let (return_ip, base) = self.pop_frame_record()?;
-        Value::truncate_vec(&mut self.stack, base);
-        Some(return_ip)
+        let caller_base = self.calls.get(n - 2)?.slot_base;
+        self.calls.truncate(n - 1);
+        Value::truncate_vec(&mut self.slots, top.slot_base);
+        self.base = caller_base;
+        Value::truncate_vec(&mut self.stack, top.stack_base);
+        Some(top.return_ip)
     }
 
     /// `Return`: closes open `PushFrame` scopes, then pops the call frame. `Some(return

@@ -137,7 +137,9 @@ impl VM {
                             }
                             Some(Insn::AddReturnValue) => {
                                 if let (Some(&Value::Int(a)), Value::Int(b)) = (self.stack.last(), &v) {
-                                    v = Value::Int(a.wrapping_add(*b));
+                                    let sum = a.wrapping_add(*b);
+                                    // `v` is an Int: no drop glue for it.
+                                    Value::overwrite(&mut v, Value::Int(sum));
                                     self.pop().discard();
                                     ip += covers::AddReturnValue;
                                     continue;
@@ -283,7 +285,7 @@ impl VM {
                 // ---- functions & scope
                 Insn::Call(f, argc) => {
                     tick!();
-                    match self.exec_call(f, argc, ip) {
+                    match self.exec_call(f, argc, ip, !PROFILE) {
                         Ok(entry) => ip = entry,
                         Err(trap) => return Err((trap, ip - 1)),
                     }

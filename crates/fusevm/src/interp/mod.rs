@@ -2,8 +2,10 @@
 //!
 //! Execution model (DESIGN.md §3):
 //! - Ops are executed from a verified private copy (`Prepared`): the chunk is checked once
-//!   per VM and chunk, function entries are resolved to op indices, and the op list is
-//!   shared behind an `Arc` so the loop borrows it without borrowing `self`.
+//!   per VM and chunk, function entries are resolved to op indices (with the length of each
+//!   function's argument prologue, which a call does itself: `prepare::argument_prologue`),
+//!   and the op list is shared behind an `Arc` so the loop borrows it without borrowing
+//!   `self`.
 //! - One value stack shared by all frames. While a run is in progress the frames it opens
 //!   are register windows (DESIGN.md §3): their slots live in the one vector `VM::slots`,
 //!   frame after frame, the current frame's being `slots[base..]`, and each is a small

@@ -43,6 +43,9 @@ pub(super) struct Prepared {
     fused: bool,
     /// Entry op index for each name index (`NO_ENTRY` if no function has that name).
     pub entries: Vec<usize>,
+    /// For each name index, how many arguments a call may move straight into the callee's
+    /// slots (`argument_prologue`); all zero when `code` is not fused.
+    pub prologues: Vec<u8>,
 }
 
 pub(super) const NO_ENTRY: usize = usize::MAX;
@@ -86,6 +89,16 @@ impl VM {
             }
         }
         let ops: Arc<[Op]> = self.chunk.ops.as_slice().into();
+        let prologues = entries
+            .iter()
+            .map(|&e| {
+                if self.fusion {
+                    argument_prologue(&ops, e)
+                } else {
+                    0
+                }
+            })
+            .collect();
         let code: Arc<[Insn]> = if self.fusion {
             fusion::fuse(&ops).into()
         } else {
@@ -98,6 +111,7 @@ impl VM {
             code: code.clone(),
             fused: self.fusion,
             entries,
+            prologues,
         });
         Ok((code, ops))
     }
@@ -112,10 +126,41 @@ impl VM {
     /// The entry of the function with name index `name`.
     #[inline]
     pub(super) fn entry_of(&self, name: u16) -> Option<usize> {
+        self.call_target(name).map(|(entry, _)| entry)
+    }
+
+    /// The entry of the function with name index `name` and the length of its argument
+    /// prologue (`argument_prologue`).
+    #[inline(always)]
+    pub(super) fn call_target(&self, name: u16) -> Option<(usize, usize)> {
         let p = self.prepared.as_ref()?;
-        match p.entries.get(name as usize) {
-            Some(&e) if e != NO_ENTRY => Some(e),
+        match (p.entries.get(name as usize), p.prologues.get(name as usize)) {
+            (Some(&e), Some(&k)) if e != NO_ENTRY => Some((e, k as usize)),
             _ => None,
         }
+    }
+}
+
+/// The length `k` of the argument prologue at `entry`: `set_slot k-1; ...; set_slot 1;
+/// set_slot 0`, the ops a frontend emits to move a function's `k` arguments from the stack
+/// into its slots (capped at 255).
+///
+/// A call runs in a fresh, empty slot window, so when it has at least `k` arguments the
+/// prologue's effect is exactly: the top `k` stack values become slots `0..k`, in stack
+/// order. `Call` does that move itself and enters after the prologue, saving `k` slot
+/// writes that would each grow the window, and their dispatch (call quickening). The ops
+/// stay in the chunk: a jump to them, or a call with fewer arguments, runs them as usual.
+fn argument_prologue(ops: &[Op], entry: usize) -> u8 {
+    let Some(Op::SetSlot(first)) = ops.get(entry) else {
+        return 0;
+    };
+    let k = usize::from(*first) + 1;
+    if k > usize::from(u8::MAX) {
+        return 0;
+    }
+    let expected = (0..k).rev().map(|s| Op::SetSlot(s as u16));
+    match ops.get(entry..entry + k) {
+        Some(run) if run.iter().copied().eq(expected) => k as u8,
+        _ => 0,
     }
 }
