@@ -104,7 +104,8 @@ const CONSTANTS: &[i64] = &[0, 1, -1, 3, i32::MAX as i64, i32::MIN as i64];
 /// index 1, which holds `b`; the target `out`), then markers that show which way a branch
 /// went.
 /// Global `g` is an array `[10, a, "x"]` for templates on arrays, a hash `{"12": 5,
-/// "1": -3}` for templates on hashes (so a key from the inputs may or may not be there).
+/// "1": -3}` for templates on hashes (so a key from the inputs may or may not be there);
+/// templates with a call call `f`, which joins its two arguments.
 fn program(template: &str, fields: &[(&str, &str)], a: &str, b: &str, k: i64) -> (String, usize) {
     let mut prelude = vec![
         "load_const 0",
@@ -147,6 +148,9 @@ fn program(template: &str, fields: &[(&str, &str)], a: &str, b: &str, k: i64) ->
             ("target", _) => "out".to_string(),
             ("constant", _) => "1".to_string(),
             ("global", _) => "g".to_string(),
+            ("function", _) => "f".to_string(),
+            // Two arguments fill `f`'s prologue (the call moves them); one does not.
+            ("argc", _) => (1 + k.rem_euclid(2)).to_string(),
             (_, "u16") => {
                 slot += 1;
                 // The destination is slot 2 (fresh) unless it is the only slot field.
@@ -164,6 +168,10 @@ fn program(template: &str, fields: &[(&str, &str)], a: &str, b: &str, k: i64) ->
         text.push_str(&format!("    {}\n", op.trim()));
     }
     text.push_str("    load_int 111\nout:\n    load_int 222\n");
+    if template.contains("call ") {
+        // `f(x, y) = x . y`, entered with its arguments moved into slots when it has both.
+        text.push_str("    jump end\n.func f\n    set_slot 1\n    set_slot 0\n    get_slot 0\n    get_slot 1\n    concat\n    return_value\nend:\n");
+    }
     (text, prelude.len())
 }
 

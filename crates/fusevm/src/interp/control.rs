@@ -81,11 +81,11 @@ impl VM {
         Some((popped.return_ip, popped.stack_base))
     }
 
-    /// `Call(f, argc)`: returns the op index to continue at. With `quicken` (every run but
-    /// a profiled one, which counts the ops that ran), the callee's argument prologue is
-    /// done here, by moving the arguments into its window (`prepare::argument_prologue`).
+    /// `Call(f, argc)`: returns the op index to continue at. When the callee has an
+    /// argument prologue (fused code only, see `prepare::argument_prologue`), the call does
+    /// it, by moving the arguments into the new window, and enters behind it.
     #[inline(always)]
-    pub(super) fn exec_call(&mut self, f: u16, argc: u8, ip: usize, quicken: bool) -> Result<usize, Trap> {
+    pub(super) fn exec_call(&mut self, f: u16, argc: u8, ip: usize) -> Result<usize, Trap> {
         let Some((entry, params)) = self.call_target(f) else {
             let name = self.chunk.names.get(f as usize).map_or("?", String::as_str);
             return Err(Trap::new(
@@ -104,7 +104,7 @@ impl VM {
             ));
         };
         self.push_frame(ip, base)?;
-        if quicken && params != 0 && params <= argc {
+        if params != 0 && params <= argc {
             self.move_arguments(params);
             return Ok(entry + params);
         }

@@ -285,7 +285,7 @@ impl VM {
                 // ---- functions & scope
                 Insn::Call(f, argc) => {
                     tick!();
-                    match self.exec_call(f, argc, ip, !PROFILE) {
+                    match self.exec_call(f, argc, ip) {
                         Ok(entry) => ip = entry,
                         Err(trap) => return Err((trap, ip - 1)),
                     }
@@ -561,19 +561,19 @@ impl VM {
                 }
                 Insn::SlotIntAdd(s, k) => {
                     skip!(SlotIntAdd);
-                    self.stack.push(self.slot_int_arith(s, k, Arith::Add))
+                    self.push_slot_int_arith(s, k, Arith::Add)
                 }
                 Insn::SlotIntSub(s, k) => {
                     skip!(SlotIntSub);
-                    self.stack.push(self.slot_int_arith(s, k, Arith::Sub))
+                    self.push_slot_int_arith(s, k, Arith::Sub)
                 }
                 Insn::SlotIntMul(s, k) => {
                     skip!(SlotIntMul);
-                    self.stack.push(self.slot_int_arith(s, k, Arith::Mul))
+                    self.push_slot_int_arith(s, k, Arith::Mul)
                 }
                 Insn::SlotIntMod(s, k) => {
                     skip!(SlotIntMod);
-                    self.stack.push(self.slot_int_arith(s, k, Arith::Mod))
+                    self.push_slot_int_arith(s, k, Arith::Mod)
                 }
                 Insn::AddToSlot(d) => {
                     skip!(AddToSlot);
@@ -657,6 +657,15 @@ impl VM {
                     self.exec_add();
                     let v = self.pop();
                     return_value!(v)
+                }
+                Insn::SlotIntSubCall(s, k, f, argc) => {
+                    skip!(SlotIntSubCall);
+                    self.push_slot_int_arith(s, k, Arith::Sub);
+                    tick!();
+                    match self.exec_call(f, argc, ip) {
+                        Ok(entry) => ip = entry,
+                        Err(trap) => return Err((trap, ip - 1)),
+                    }
                 }
                 Insn::SetSlotPair(a, b) => {
                     skip!(SetSlotPair);

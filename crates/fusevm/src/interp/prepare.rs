@@ -41,14 +41,21 @@ pub(super) struct Prepared {
     pub code: Arc<[Insn]>,
     /// Whether `code` was fused (a `set_fusion` change prepares again).
     fused: bool,
-    /// Entry op index for each name index (`NO_ENTRY` if no function has that name).
-    pub entries: Vec<usize>,
-    /// For each name index, how many arguments a call may move straight into the callee's
-    /// slots (`argument_prologue`); all zero when `code` is not fused.
-    pub prologues: Vec<u8>,
+    /// For each name index, the function's entry and argument prologue (`CallTarget`).
+    pub targets: Vec<CallTarget>,
 }
 
-pub(super) const NO_ENTRY: usize = usize::MAX;
+/// Where a call of one name goes.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct CallTarget {
+    /// The entry op index (`NO_ENTRY` if no function has that name).
+    entry: usize,
+    /// How many arguments a call moves straight into the callee's slots
+    /// (`argument_prologue`); 0 when the code is not fused (profiled runs count the ops).
+    params: usize,
+}
+
+const NO_ENTRY: usize = usize::MAX;
 
 /// What the run loop executes: the dispatched code and the chunk's ops, same numbering.
 pub(super) type Code = (Arc<[Insn]>, Arc<[Op]>);
@@ -81,24 +88,23 @@ impl VM {
                 line: e.line,
             }
         })?;
-        let mut entries = vec![NO_ENTRY; self.chunk.names.len()];
-        // The first registration of a name wins (`Chunk::find_sub`).
-        for &(name, ip) in self.chunk.sub_entries.iter().rev() {
-            if let Some(e) = entries.get_mut(name as usize) {
-                *e = ip;
-            }
-        }
         let ops: Arc<[Op]> = self.chunk.ops.as_slice().into();
-        let prologues = entries
-            .iter()
-            .map(|&e| {
-                if self.fusion {
-                    argument_prologue(&ops, e)
+        let unknown = CallTarget {
+            entry: NO_ENTRY,
+            params: 0,
+        };
+        let mut targets = vec![unknown; self.chunk.names.len()];
+        // The first registration of a name wins (`Chunk::find_sub`).
+        for &(name, entry) in self.chunk.sub_entries.iter().rev() {
+            if let Some(t) = targets.get_mut(name as usize) {
+                let params = if self.fusion {
+                    argument_prologue(&ops, entry)
                 } else {
                     0
-                }
-            })
-            .collect();
+                };
+                *t = CallTarget { entry, params };
+            }
+        }
         let code: Arc<[Insn]> = if self.fusion {
             fusion::fuse(&ops).into()
         } else {
@@ -110,8 +116,7 @@ impl VM {
             ops: ops.clone(),
             code: code.clone(),
             fused: self.fusion,
-            entries,
-            prologues,
+            targets,
         });
         Ok((code, ops))
     }
@@ -133,9 +138,8 @@ impl VM {
     /// prologue (`argument_prologue`).
     #[inline(always)]
     pub(super) fn call_target(&self, name: u16) -> Option<(usize, usize)> {
-        let p = self.prepared.as_ref()?;
-        match (p.entries.get(name as usize), p.prologues.get(name as usize)) {
-            (Some(&e), Some(&k)) if e != NO_ENTRY => Some((e, k as usize)),
+        match self.prepared.as_ref()?.targets.get(name as usize) {
+            Some(t) if t.entry != NO_ENTRY => Some((t.entry, t.params)),
             _ => None,
         }
     }
@@ -143,14 +147,14 @@ impl VM {
 
 /// The length `k` of the argument prologue at `entry`: `set_slot k-1; ...; set_slot 1;
 /// set_slot 0`, the ops a frontend emits to move a function's `k` arguments from the stack
-/// into its slots (capped at 255).
+/// into its slots (0 for more than 255: a call has at most 255 arguments).
 ///
 /// A call runs in a fresh, empty slot window, so when it has at least `k` arguments the
 /// prologue's effect is exactly: the top `k` stack values become slots `0..k`, in stack
 /// order. `Call` does that move itself and enters after the prologue, saving `k` slot
 /// writes that would each grow the window, and their dispatch (call quickening). The ops
 /// stay in the chunk: a jump to them, or a call with fewer arguments, runs them as usual.
-fn argument_prologue(ops: &[Op], entry: usize) -> u8 {
+fn argument_prologue(ops: &[Op], entry: usize) -> usize {
     let Some(Op::SetSlot(first)) = ops.get(entry) else {
         return 0;
     };
@@ -160,7 +164,7 @@ fn argument_prologue(ops: &[Op], entry: usize) -> u8 {
     }
     let expected = (0..k).rev().map(|s| Op::SetSlot(s as u16));
     match ops.get(entry..entry + k) {
-        Some(run) if run.iter().copied().eq(expected) => k as u8,
+        Some(run) if run.iter().copied().eq(expected) => k,
         _ => 0,
     }
 }

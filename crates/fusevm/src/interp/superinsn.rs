@@ -284,10 +284,11 @@ impl VM {
         Ok(())
     }
 
-    /// `slots[s] <op> k`.
+    /// Pushes `slots[s] <op> k`.
     #[inline(always)]
-    pub(super) fn slot_int_arith(&self, s: u16, k: i32, op: Arith) -> Value {
-        op.apply_int(self.slot(s), k as i64)
+    pub(super) fn push_slot_int_arith(&mut self, s: u16, k: i32, op: Arith) {
+        let v = op.apply_int(self.slot(s), k as i64);
+        self.stack.push(v)
     }
 
     /// `slots[a] <op> slots[b]`.

@@ -119,6 +119,8 @@ macro_rules! for_each_superinstruction {
             SlotIntAddReturnValue(slot: u16, k: i32) = "get_slot {0}; load_int {1}; add; return_value";
             /// `return a + b` (`fib(n - 1) + fib(n - 2)`).
             AddReturnValue = "add; return_value";
+            /// `call f(.., slots[s] - k)` (`fib(n - 1)`: a recursive call's last argument).
+            SlotIntSubCall(slot: u16, k: i32, function: u16, argc: u8) = "get_slot {0}; load_int {1}; sub; call {2}, {3}";
 
             // ---- arrays and hashes in globals ----------------------------------------------
             /// `push @g, slots[s]` (no copy through the stack).
