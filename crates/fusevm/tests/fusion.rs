@@ -434,6 +434,51 @@ fn a_call_moves_its_arguments_into_the_prologue_slots_like_the_set_slots_do() {
     assert_eq!((two.result.as_str(), two.stack.len()), ("\"34\"", 0));
 }
 
+/// `f(n) = n < 1 ? pad : f(n - 1) . "x"` entered with `n`, `pad` pushed below it: the
+/// recursive call is `get_slot 0; load_int 1; sub; call f, argc` (`SlotIntSubCall`), with
+/// `argc` 1 (the prologue's one argument) or 2 (`pad` rides along in the callee's stack).
+fn countdown(n: i64, argc: usize, callee: &str) -> Chunk {
+    let text = format!(
+        "    load_const \"p\"\n    load_int {n}\n    call f, {argc}\n    jump end\n.func f\n    set_slot 0\n    get_slot 0\n    load_int 1\n    num_lt\n    jump_if_false more\n    load_const \"end\"\n    return_value\nmore:\n    load_const \"p\"\n    get_slot 0\n    load_int 1\n    sub\n    call {callee}, {argc}\n    load_const \"x\"\n    concat\n    return_value\nend:\n"
+    );
+    assemble(&text, "countdown.fasm").expect("assembles")
+}
+
+#[test]
+fn a_call_with_its_argument_fused_in_fails_and_succeeds_like_the_ops() {
+    // The fused call puts `n - 1` straight into the callee's window when it is sure to
+    // succeed; at every call-depth, stack and fuel limit around the program's needs, and
+    // for an undefined callee, the fused and unfused runs must end alike.
+    for argc in [1, 2] {
+        let chunk = countdown(6, argc, "f");
+        assert!(fusion::plan(&chunk).iter().any(|s| s.name == "SlotIntSubCall"));
+        for depth in 1..10 {
+            for stack in 2..24 {
+                let limits = Limits {
+                    max_call_depth: depth,
+                    max_stack: stack,
+                    ..Limits::default()
+                };
+                let fused = observe_under(&chunk, true, limits);
+                let plain = observe_under(&chunk, false, limits);
+                assert_eq!(fused, plain, "argc {argc}, depth {depth}, stack {stack}");
+            }
+        }
+        for fuel in 0..20 {
+            let fused = observe(&chunk, true, fuel);
+            assert_eq!(fused, observe(&chunk, false, fuel), "argc {argc}, fuel {fuel}");
+        }
+        let done = observe(&chunk, true, 1000);
+        assert_eq!(done.result, "\"endxxxxxx\"", "argc {argc}");
+        let undefined = countdown(6, argc, "g");
+        assert_same(&undefined, "a call of an undefined function");
+        assert_eq!(
+            observe(&undefined, true, 1000).error_kind,
+            Some("undefined-function")
+        );
+    }
+}
+
 #[test]
 fn a_profiled_run_counts_the_prologue_ops_a_quickened_call_skips() {
     let chunk = assemble(&call_program(2, 2, false), "call.fasm").expect("assembles");

@@ -111,6 +111,43 @@ impl VM {
         Ok(entry)
     }
 
+    /// `push v; call f, argc`, where `v` is the call's last argument (`SlotIntSubCall`).
+    /// When the call is sure to succeed and the callee's prologue takes `v`, `v` goes
+    /// straight into the new window, never onto the stack (a push and a pop saved, and
+    /// the stack length they would each read and write); otherwise exactly the two ops.
+    #[inline(always)]
+    pub(super) fn exec_call_with_arg(
+        &mut self,
+        f: u16,
+        argc: u8,
+        ip: usize,
+        v: Value,
+    ) -> Result<usize, Trap> {
+        let argc = usize::from(argc);
+        if let Some((entry, params)) = self.call_target(f) {
+            let len = self.stack.len();
+            // What `push_frame` checks, with `v` counted as on the stack.
+            let fits =
+                self.depth() < self.limits.max_call_depth && self.used_values() < self.limits.max_stack;
+            if params != 0 && params <= argc && argc <= len + 1 && fits {
+                let slot_base = self.slots.len();
+                self.calls.push(CallRecord {
+                    return_ip: ip,
+                    stack_base: len + 1 - argc,
+                    slot_base,
+                });
+                self.base = slot_base;
+                if params > 1 {
+                    self.move_arguments(params - 1);
+                }
+                self.slots.push(v);
+                return Ok(entry + params);
+            }
+        }
+        self.stack.push(v);
+        self.exec_call(f, argc as u8, ip)
+    }
+
     /// Moves the top `k` stack values (at least `k` are there) into the current window,
     /// which is empty: `set_slot k-1; ...; set_slot 0` without growing it `k` times.
     #[inline(never)]

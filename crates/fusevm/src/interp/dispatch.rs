@@ -660,9 +660,17 @@ impl VM {
                 }
                 Insn::SlotIntSubCall(s, k, f, argc) => {
                     skip!(SlotIntSubCall);
-                    self.push_slot_int_arith(s, k, Arith::Sub);
-                    tick!();
-                    match self.exec_call(f, argc, ip) {
+                    let v = Arith::Sub.apply_int(self.slot(s), k as i64);
+                    let called = if ticks > 1 {
+                        ticks -= 1;
+                        self.exec_call_with_arg(f, argc, ip, v)
+                    } else {
+                        // The call's tick runs the checks, which see `v` on the stack.
+                        self.stack.push(v);
+                        tick!();
+                        self.exec_call(f, argc, ip)
+                    };
+                    match called {
                         Ok(entry) => ip = entry,
                         Err(trap) => return Err((trap, ip - 1)),
                     }
