@@ -15,6 +15,9 @@ enum Bind {
     Literal(OperandValue),
 }
 
+/// Most fields a superinstruction may have (the matcher binds them in a fixed array).
+const MAX_FIELDS: usize = 6;
+
 #[derive(Debug)]
 struct Pattern {
     /// Index into `SUPERINSTRUCTIONS`.
@@ -83,7 +86,7 @@ fn parse(index: usize, template: &str, fields: usize) -> Option<Pattern> {
 impl Pattern {
     /// The superinstruction for `ops[ip..]`, if this pattern matches there.
     fn matches(&self, ops: &[Op], ip: usize) -> Option<Insn> {
-        let mut values: [Option<OperandValue>; 4] = [None; 4];
+        let mut values: [Option<OperandValue>; MAX_FIELDS] = [None; MAX_FIELDS];
         let values = values.get_mut(..self.fields)?;
         for (j, (opcode, binds)) in self.steps.iter().enumerate() {
             let op = ops.get(ip + j)?;
@@ -133,8 +136,8 @@ mod tests {
                 info.template
             );
             assert!(
-                info.fields.len() <= 4,
-                "{}: the matcher binds at most 4 fields",
+                info.fields.len() <= MAX_FIELDS,
+                "{}: the matcher binds at most {MAX_FIELDS} fields",
                 info.name
             );
         }

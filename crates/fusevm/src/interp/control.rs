@@ -111,10 +111,8 @@ impl VM {
         Ok(entry)
     }
 
-    /// `push v; call f, argc`, where `v` is the call's last argument (`SlotIntSubCall`).
-    /// When the call is sure to succeed and the callee's prologue takes `v`, `v` goes
-    /// straight into the new window, never onto the stack (a push and a pop saved, and
-    /// the stack length they would each read and write); otherwise exactly the two ops.
+    /// `push v; call f, argc` (`SlotIntSubCall`): `v` goes straight into the new window
+    /// when `open_window_for` allows, else exactly the ops.
     #[inline(always)]
     pub(super) fn exec_call_with_arg(
         &mut self,
@@ -123,29 +121,63 @@ impl VM {
         ip: usize,
         v: Value,
     ) -> Result<usize, Trap> {
-        let argc = usize::from(argc);
-        if let Some((entry, params)) = self.call_target(f) {
-            let len = self.stack.len();
-            // What `push_frame` checks, with `v` counted as on the stack.
-            let fits =
-                self.depth() < self.limits.max_call_depth && self.used_values() < self.limits.max_stack;
-            if params != 0 && params <= argc && argc <= len + 1 && fits {
-                let slot_base = self.slots.len();
-                self.calls.push(CallRecord {
-                    return_ip: ip,
-                    stack_base: len + 1 - argc,
-                    slot_base,
-                });
-                self.base = slot_base;
-                if params > 1 {
-                    self.move_arguments(params - 1);
-                }
-                self.slots.push(v);
-                return Ok(entry + params);
-            }
+        if let Some(entry) = self.open_window_for(f, argc, ip, 1) {
+            self.slots.push(v);
+            return Ok(entry);
         }
         self.stack.push(v);
-        self.exec_call(f, argc as u8, ip)
+        self.exec_call(f, argc, ip)
+    }
+
+    /// `push x; push v; call f, argc` (`SlotSlotIntSubCall`), like `exec_call_with_arg`.
+    #[inline(always)]
+    pub(super) fn exec_call_with_args(
+        &mut self,
+        f: u16,
+        argc: u8,
+        ip: usize,
+        x: Value,
+        v: Value,
+    ) -> Result<usize, Trap> {
+        if let Some(entry) = self.open_window_for(f, argc, ip, 2) {
+            self.slots.push(x);
+            self.slots.push(v);
+            return Ok(entry);
+        }
+        self.stack.push(x);
+        self.stack.push(v);
+        self.exec_call(f, argc, ip)
+    }
+
+    /// The call of `f` whose last `n` arguments a superinstruction computed but did not
+    /// push, when it is sure to succeed and the callee's prologue takes them: opens the
+    /// frame, moves the other prologue arguments from the stack into the new window and
+    /// returns the op behind the prologue; the caller then appends its `n` values to the
+    /// window. They never touch the stack: a push and a pop each saved, and the stack
+    /// length each would read and write in memory (those store-to-load chains, more than
+    /// instruction counts, bound the time per call). `None` (nothing changed): run the ops.
+    #[inline(always)]
+    fn open_window_for(&mut self, f: u16, argc: u8, ip: usize, n: usize) -> Option<usize> {
+        let argc = usize::from(argc);
+        let (entry, params) = self.call_target(f)?;
+        let len = self.stack.len();
+        // What `push_frame` checks, with the `n` values counted as on the stack.
+        let fits =
+            self.depth() < self.limits.max_call_depth && self.used_values() + n <= self.limits.max_stack;
+        if !(n <= params && params <= argc && argc <= len + n && fits) {
+            return None;
+        }
+        let slot_base = self.slots.len();
+        self.calls.push(CallRecord {
+            return_ip: ip,
+            stack_base: len + n - argc,
+            slot_base,
+        });
+        self.base = slot_base;
+        if params > n {
+            self.move_arguments(params - n);
+        }
+        Some(entry + params)
     }
 
     /// Moves the top `k` stack values (at least `k` are there) into the current window,

@@ -117,6 +117,26 @@ impl VM {
             }};
         }
 
+        // `call f, argc` after the covered ops computed the call's last arguments `$args`
+        // without pushing them: `$with(..$args)` passes them when no checkpoint is due,
+        // else they are pushed and the call's tick runs the checks, which see them.
+        macro_rules! call_with_args {
+            ($f:expr, $argc:expr, $with:ident($($arg:expr),+), [$($push:expr),+]) => {{
+                let called = if ticks > 1 {
+                    ticks -= 1;
+                    self.$with($f, $argc, ip, $($arg),+)
+                } else {
+                    $(self.stack.push($push);)+
+                    tick!();
+                    self.exec_call($f, $argc, ip)
+                };
+                match called {
+                    Ok(entry) => ip = entry,
+                    Err(trap) => return Err((trap, ip - 1)),
+                }
+            }};
+        }
+
         // `ReturnValue` of `v` (already popped), `ip` just past the return op.
         macro_rules! return_value {
             ($v:expr) => {{
@@ -661,19 +681,13 @@ impl VM {
                 Insn::SlotIntSubCall(s, k, f, argc) => {
                     skip!(SlotIntSubCall);
                     let v = Arith::Sub.apply_int(self.slot(s), k as i64);
-                    let called = if ticks > 1 {
-                        ticks -= 1;
-                        self.exec_call_with_arg(f, argc, ip, v)
-                    } else {
-                        // The call's tick runs the checks, which see `v` on the stack.
-                        self.stack.push(v);
-                        tick!();
-                        self.exec_call(f, argc, ip)
-                    };
-                    match called {
-                        Ok(entry) => ip = entry,
-                        Err(trap) => return Err((trap, ip - 1)),
-                    }
+                    call_with_args!(f, argc, exec_call_with_arg(v), [v])
+                }
+                Insn::SlotSlotIntSubCall(a, b, k, f, argc) => {
+                    skip!(SlotSlotIntSubCall);
+                    let x = self.slot(a).clone();
+                    let v = Arith::Sub.apply_int(self.slot(b), k as i64);
+                    call_with_args!(f, argc, exec_call_with_args(x, v), [x, v])
                 }
                 Insn::SetSlotPair(a, b) => {
                     skip!(SetSlotPair);

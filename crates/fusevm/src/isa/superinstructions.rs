@@ -121,6 +121,8 @@ macro_rules! for_each_superinstruction {
             AddReturnValue = "add; return_value";
             /// `call f(.., slots[s] - k)` (`fib(n - 1)`: a recursive call's last argument).
             SlotIntSubCall(slot: u16, k: i32, function: u16, argc: u8) = "get_slot {0}; load_int {1}; sub; call {2}, {3}";
+            /// `call f(.., slots[a], slots[b] - k)` (`ack(m, n - 1)`).
+            SlotSlotIntSubCall(a: u16, b: u16, k: i32, function: u16, argc: u8) = "get_slot {0}; get_slot {1}; load_int {2}; sub; call {3}, {4}";
 
             // ---- arrays and hashes in globals ----------------------------------------------
             /// `push @g, slots[s]` (no copy through the stack).
