@@ -108,8 +108,9 @@ impl Value {
     /// Truncates `values` to `len`, without drop glue for the plain values.
     #[inline]
     pub(crate) fn truncate_vec(values: &mut Vec<Value>, len: usize) {
-        while values.len() > len {
-            if let Some(v) = values.pop() {
+        if len < values.len() {
+            // One length update for the lot (`pop` stores the length once per value).
+            for v in values.drain(len..) {
                 v.discard();
             }
         }
