@@ -117,16 +117,16 @@ impl VM {
             }};
         }
 
-        // `call f, argc` after the covered ops computed the call's last arguments `$args`
-        // without pushing them: `$with(..$args)` passes them when no checkpoint is due,
-        // else they are pushed and the call's tick runs the checks, which see them.
+        // `call f, argc` after the covered ops computed the call's last arguments without
+        // pushing them: `self.$with(f, argc, ip, args..)` passes them when no checkpoint
+        // is due; else they are pushed and the call's tick runs the checks, which see them.
         macro_rules! call_with_args {
-            ($f:expr, $argc:expr, $with:ident($($arg:expr),+), [$($push:expr),+]) => {{
+            ($with:ident, $f:expr, $argc:expr, $($arg:ident),+) => {{
                 let called = if ticks > 1 {
                     ticks -= 1;
                     self.$with($f, $argc, ip, $($arg),+)
                 } else {
-                    $(self.stack.push($push);)+
+                    $(self.stack.push($arg);)+
                     tick!();
                     self.exec_call($f, $argc, ip)
                 };
@@ -681,13 +681,13 @@ impl VM {
                 Insn::SlotIntSubCall(s, k, f, argc) => {
                     skip!(SlotIntSubCall);
                     let v = Arith::Sub.apply_int(self.slot(s), k as i64);
-                    call_with_args!(f, argc, exec_call_with_arg(v), [v])
+                    call_with_args!(exec_call_with_arg, f, argc, v)
                 }
                 Insn::SlotSlotIntSubCall(a, b, k, f, argc) => {
                     skip!(SlotSlotIntSubCall);
                     let x = self.slot(a).clone();
                     let v = Arith::Sub.apply_int(self.slot(b), k as i64);
-                    call_with_args!(f, argc, exec_call_with_args(x, v), [x, v])
+                    call_with_args!(exec_call_with_args, f, argc, x, v)
                 }
                 Insn::SetSlotPair(a, b) => {
                     skip!(SetSlotPair);
