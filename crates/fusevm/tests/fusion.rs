@@ -380,15 +380,10 @@ fn call_program(argc: usize, params: usize, reenter: bool) -> String {
     text.push(format!("    call f, {argc}"));
     text.push("    jump end".into());
     text.push(".func f".into());
-    if params > 1 {
-        text.push(format!("    set_slot {}", params - 1));
-        text.push("again:".into());
-    }
-    for s in (0..params.saturating_sub(1)).rev() {
+    text.push(format!("    set_slot {}", params - 1));
+    text.push("again:".into());
+    for s in (0..params - 1).rev() {
         text.push(format!("    set_slot {s}"));
-    }
-    if params == 1 {
-        text.push("    set_slot 0".into());
     }
     if reenter && params > 1 {
         text.push("    get_slot 9\n    jump_if_true joined\n    load_true\n    set_slot 9".into());

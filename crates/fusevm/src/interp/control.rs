@@ -241,6 +241,8 @@ impl VM {
         if matches!(code.get(top.return_ip.wrapping_sub(1)), Some(Insn::PushFrame)) {
             return None;
         }
+        // `pop_frame_record`'s work, written out: reading both records before the one
+        // length update. Calling it instead measured 1.05x slower on ackermann.
         let caller_base = self.calls.get(n - 2)?.slot_base;
         self.calls.truncate(n - 1);
         Value::truncate_vec(&mut self.slots, top.slot_base);
