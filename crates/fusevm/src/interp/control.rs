@@ -129,7 +129,8 @@ impl VM {
         self.exec_call(f, argc, ip)
     }
 
-    /// `push x; push v; call f, argc` (`SlotSlotIntSubCall`), like `exec_call_with_arg`.
+    /// `push x; push v; call f, argc` (`SlotSlotIntSubCall`), like `exec_call_with_arg`
+    /// (one function taking `Option<Value>` for `x` measured 15 instructions more per call).
     #[inline(always)]
     pub(super) fn exec_call_with_args(
         &mut self,
