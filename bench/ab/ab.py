@@ -14,7 +14,7 @@ range clears 1.0. An A/A run (no change) measures the noise floor: on 10 rounds,
 
 Both builds are `bench/peers/fusevm-runner` (the same workloads and sizes as `run.sh` and
 the kit; release, fat LTO, one codegen unit: what an embedding user builds), the base one
-from a git worktree of `--base` (under the target directory), the new one from this
+from a temporary git worktree of `--base` (removed once built), the new one from this
 checkout. Each round runs each runner once as its own process (`--runs` timed runs inside,
 CPU time, median): a fresh process per round samples a fresh heap and code placement.
 Only the standard library is used.
@@ -22,54 +22,48 @@ Only the standard library is used.
 
 import argparse
 import os
-import re
 import shutil
 import statistics
 import subprocess
 import sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
 RUNNER = os.path.join("bench", "peers", "fusevm-runner")
-RESULT = re.compile(r"ns_per_unit=([0-9.]+)")
+sys.path.insert(0, os.path.join(ROOT, "bench", "peers"))
+import run as peers  # noqa: E402  (the runner's build and RESULT parsing: one copy)
 
 
-def log(msg):
-    print(f"ab: {msg}", file=sys.stderr, flush=True)
+def git(*args):
+    return subprocess.run(["git", *args], cwd=ROOT, check=True, capture_output=True, text=True).stdout.strip()
 
 
-def git(*args, cwd=ROOT):
-    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout.strip()
-
-
-def build(checkout, target_dir):
-    """Builds the runner of `checkout` into `target_dir`; returns the binary's path."""
-    manifest = os.path.join(checkout, RUNNER, "Cargo.toml")
-    if not os.path.exists(manifest):
-        sys.exit(f"ab: {manifest} does not exist (the base revision predates bench/peers?)")
-    subprocess.run(["cargo", "build", "--release", "--quiet", "--manifest-path", manifest],
-                   env=dict(os.environ, CARGO_TARGET_DIR=target_dir), check=True)
-    return os.path.join(target_dir, "release", "fusevm-peers-runner")
-
-
-def base_checkout(rev, scratch):
-    """A worktree of `rev` at `scratch/src`, made afresh."""
-    path = os.path.join(scratch, "src")
-    if os.path.exists(path):
-        subprocess.run(["git", "worktree", "remove", "--force", path], cwd=ROOT, capture_output=True)
-        shutil.rmtree(path, ignore_errors=True)
+def remove_worktree(path):
+    subprocess.run(["git", "worktree", "remove", "--force", path], cwd=ROOT, capture_output=True)
+    shutil.rmtree(path, ignore_errors=True)
     git("worktree", "prune")
-    git("worktree", "add", "--detach", "--force", path, rev)
-    return path
+
+
+def build_base(rev, scratch):
+    """Builds the runner of `rev` from a temporary worktree; returns the binary's path."""
+    src = os.path.join(scratch, "src")
+    remove_worktree(src)
+    git("worktree", "add", "--detach", "--force", src, rev)
+    try:
+        runner_dir = os.path.join(src, RUNNER)
+        if not os.path.exists(os.path.join(runner_dir, "Cargo.toml")):
+            sys.exit(f"ab: {rev} has no {RUNNER} (it predates bench/peers)")
+        return peers.build_runner(runner_dir, os.path.join(scratch, "base-target"))
+    finally:
+        remove_worktree(src)
 
 
 def time_once(binary, workload, size, runs):
-    out = subprocess.run([binary, workload, str(size), str(runs)], capture_output=True, text=True)
-    if out.returncode != 0:
-        sys.exit(f"ab: {binary} {workload} {size} failed: {out.stderr.strip()}")
-    m = RESULT.search(out.stdout)
-    if not m:
-        sys.exit(f"ab: no RESULT line from {binary}: {out.stdout!r}")
-    return float(m.group(1))
+    try:
+        ns, _units = peers.run_self([binary, workload, str(size), str(runs)], timeout=600)
+    except RuntimeError as e:
+        sys.exit(f"ab: {binary} {workload} {size} failed: {e}")
+    return ns
 
 
 def parse_case(text):
@@ -96,9 +90,8 @@ def main():
     target = os.environ.get("CARGO_TARGET_DIR") or os.path.join(ROOT, "target")
     scratch = os.path.abspath(o.scratch or os.path.join(target, "fusevm-ab"))
     rev = git("rev-parse", "--short", o.base)
-    log(f"building base {o.base} ({rev}) and the working tree")
-    base = build(base_checkout(rev, scratch), os.path.join(scratch, "base-target"))
-    new = build(ROOT, os.path.join(scratch, "new-target"))
+    base = build_base(rev, scratch)
+    new = peers.build_runner(os.path.join(ROOT, RUNNER), os.path.join(scratch, "new-target"))
 
     dirty = " + uncommitted changes" if git("status", "--porcelain", "--untracked-files=no") else ""
     print(f"base: {o.base} ({rev}); new: working tree at {git('rev-parse', '--short', 'HEAD')}{dirty}")

@@ -85,11 +85,12 @@ def install_missing(no_install):
         subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL)
 
 
-def build_runner():
-    """Builds fusevm-runner (release, fat LTO) and returns the binary's path."""
-    target = os.environ.get("CARGO_TARGET_DIR") or os.path.join(RUNNER_DIR, "target")
-    log("run: building fusevm-runner (cargo build --release)")
-    manifest = os.path.join(RUNNER_DIR, "Cargo.toml")
+def build_runner(runner_dir=RUNNER_DIR, target=None):
+    """Builds fusevm-runner (release, fat LTO) from `runner_dir` into `target` (default
+    $CARGO_TARGET_DIR, else its own target/) and returns the binary's path."""
+    target = target or os.environ.get("CARGO_TARGET_DIR") or os.path.join(runner_dir, "target")
+    log(f"run: building {runner_dir} (cargo build --release)")
+    manifest = os.path.join(runner_dir, "Cargo.toml")
     proc = subprocess.run(["cargo", "build", "--release", "--quiet", "--manifest-path", manifest],
                           env=dict(os.environ, CARGO_TARGET_DIR=target))
     if proc.returncode != 0:
