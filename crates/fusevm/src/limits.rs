@@ -9,14 +9,16 @@ use std::sync::Arc;
 /// Limits enforced by the interpreter. Set with `VM::set_limits`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
-    /// Instruction budget, charged one unit per backward jump, per call, and per iteration
-    /// of a fused loop op. `None`: unlimited (the default).
+    /// Instruction budget, charged one unit per backward jump, per call (a function entered
+    /// by name through `Exec` or `CallFunction` too), and per iteration of a fused loop op.
+    /// `None`: unlimited (the default).
     pub fuel: Option<u64>,
     /// Maximum number of frames (calls plus `PushFrame` scopes). Default 100 000.
     pub max_call_depth: usize,
     /// Maximum number of values a run holds: the value stack plus every frame's slots.
     /// Checked before each frame is opened and at check points that come closer together
-    /// as the limit nears (`docs/security.md`). Default 16 777 216.
+    /// as the limit nears; a slot write past it fails the next of these even if its frame
+    /// is gone by then (`docs/security.md`). Default 16 777 216.
     pub max_stack: usize,
     /// Maximum byte length of a string built by an op. Default 1 GiB.
     pub max_string_len: usize,

@@ -115,6 +115,56 @@ fn recursion_that_writes_high_slots_stays_within_the_stack_limit() {
     );
 }
 
+/// Runs `src` under a 4096-value stack limit and ample fuel; it must fail with a
+/// `StackOverflow` that names the slot write, having spent at most `max_fuel` units.
+#[track_caller]
+fn expect_slot_overshoot(src: &str, max_fuel: u64) {
+    let fuel = 1_000_000;
+    let mut vm = VM::new(asm(src));
+    vm.set_limits(Limits {
+        fuel: Some(fuel),
+        max_stack: 4096,
+        ..limits()
+    });
+    let r = vm.run();
+    let e = vm.last_error().cloned();
+    assert_eq!(
+        e.as_ref().map(|e| e.kind),
+        Some(ErrorKind::StackOverflow),
+        "{r:?}"
+    );
+    let message = e.map(|e| e.message).unwrap_or_default();
+    assert!(message.contains("slot write"), "{message}");
+    let spent = fuel - vm.fuel_left().unwrap_or(0);
+    assert!(spent <= max_fuel, "the run went on for {spent} units: {message}");
+}
+
+#[test]
+fn a_scope_that_writes_a_high_slot_in_a_loop_fails_at_the_next_frame() {
+    // Found by the `ops` property test (a CI run that never ended): each iteration opens a
+    // scope, writes slot 65535 (a 64 Ki-value window, 16 times the limit) and closes it.
+    // No check point saw the window, so every iteration built and dropped 64 Ki values
+    // until the fuel ran out. Now the second `push_frame` fails.
+    expect_slot_overshoot(
+        "top: push_frame\n load_int 1\n set_slot 65535\n pop_frame\n jump top\n",
+        1,
+    );
+}
+
+#[test]
+fn a_call_that_writes_a_high_slot_in_a_loop_fails_at_the_next_call() {
+    // The same through calls: the window is dropped by the return, before any check point.
+    expect_slot_overshoot(
+        "top: call f, 0\n pop\n jump top\n.func f\n load_int 1\n set_slot 65535\n load_int 0\n return_value\n",
+        2,
+    );
+}
+
+#[test]
+fn a_high_slot_written_at_top_level_fails_at_the_next_check_point() {
+    expect_slot_overshoot("top: load_int 1\n set_slot 65535\n jump top\n", 1024);
+}
+
 #[test]
 fn the_value_stack_stays_near_its_limit() {
     // Found by the `ops` fuzz target (an out-of-memory under the fuzz limits): a loop body
@@ -211,6 +261,35 @@ fn fuel_bounds_recursion_too() {
     expect_error(".func f\n call f, 0\n", fuel, ErrorKind::OutOfFuel);
 }
 
+/// A loop with no backward jump and no `call`: `exec` or `call_function` enters a function
+/// by name, and the function's `pop_frame` drops its frame and runs on into the op again.
+const SHELL_FUNCTION_LOOPS: [&str; 2] = [
+    " jump start\n.func f\n pop_frame\nstart: load_const \"f\"\n exec 1\n",
+    " jump start\n.func f\n pop_frame\nstart: call_function f, 0\n",
+];
+
+#[test]
+fn fuel_bounds_functions_entered_by_name() {
+    // Found by the `ops` property test: a CI run that never ended. Entering a function by
+    // name charged no fuel, so this loop ran forever under any budget.
+    let fuel = Limits {
+        fuel: Some(50_000),
+        ..limits()
+    };
+    for src in SHELL_FUNCTION_LOOPS {
+        let mut vm = VM::new(asm(src));
+        vm.set_limits(fuel);
+        let r = vm.run();
+        assert_eq!(
+            vm.last_error().map(|e| e.kind),
+            Some(ErrorKind::OutOfFuel),
+            "{src}: {r:?}"
+        );
+        // One unit per entry: the loop stops after exactly its budget of entries.
+        assert_eq!(vm.fuel_left(), Some(0), "{src}");
+    }
+}
+
 /// Runs `src` with no fuel limit on a worker thread, interrupts it from this thread after
 /// 20 ms, and expects an `Interrupted` error within 10 s.
 fn assert_interruptible(src: &str) {
@@ -237,6 +316,9 @@ fn an_interrupt_from_another_thread_stops_a_running_loop() {
     assert_interruptible("top: load_int 0\n set_slot 1\n accum_sum_loop 0, 1, 2147483647\n jump top\n");
     // A loop of calls with no backward jump: interrupts are observed at calls.
     assert_interruptible(" jump start\n.func f\n load_int 1\n pop\n return\nstart: call f, 0\n jump start\n");
+    for src in SHELL_FUNCTION_LOOPS {
+        assert_interruptible(src);
+    }
 }
 
 // ---- huge sizes ----------------------------------------------------------------------

@@ -4,28 +4,28 @@
 //! documented on its check function; `fuzz/README.md` has the nightly targets.
 
 use fusevm_gen::checks;
-use fusevm_gen::prop::{bytes, cases};
+use fusevm_gen::prop::{bytes, config, within_deadline};
 use proptest::prelude::*;
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(cases(512)))]
+    #![proptest_config(config(512))]
 
     /// Target `ops`: raw and valid op sequences, verified and run under small limits.
     #[test]
     fn ops(data in bytes(2048)) {
-        checks::check_ops(&data);
+        within_deadline(&data, checks::check_ops);
     }
 
     /// Target `asm`: text through the assembler, and assembly round trips.
     #[test]
     fn asm(data in bytes(2048)) {
-        checks::check_asm(&data);
+        within_deadline(&data, checks::check_asm);
     }
 
     /// Target `chunk_bytes`: chunk files, raw, framed and mutated encodings.
     #[test]
     fn chunk_bytes(data in bytes(2048)) {
-        checks::check_chunk_bytes(&data);
+        within_deadline(&data, checks::check_chunk_bytes);
     }
 }
 
@@ -48,7 +48,7 @@ fn fuzz_regression_inputs_pass_their_checks() {
         for entry in dir {
             let path = entry.expect("readable regressions dir").path();
             let data = std::fs::read(&path).expect("readable regression input");
-            check(&data);
+            within_deadline(&data, check);
             replayed += 1;
         }
     }
@@ -71,12 +71,12 @@ const TRACING: Option<fn(&mut fusevm::VM)> = Some(enable_jit);
 const TRACING: Option<fn(&mut fusevm::VM)> = None;
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(cases(256)))]
+    #![proptest_config(config(256))]
 
     /// Target `tiers`: numeric programs on the interpreter and every JIT tier, compared
     /// (without the `jit` feature only the interpreter runs: the tiers answer `None`).
     #[test]
     fn tiers(data in bytes(1024)) {
-        checks::check_tiers(&data, TRACING);
+        within_deadline(&data, |d| checks::check_tiers(d, TRACING));
     }
 }

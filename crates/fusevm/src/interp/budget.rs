@@ -16,6 +16,10 @@
 //!
 //! `push_frame` also checks the limit before a frame is opened, so recursion whose frames
 //! hold large slot windows stops at the limit (each frame's slots reach at most 64 Ki values).
+//! A slot write that grows a window past the limit is remembered (`slots_overshoot`) and
+//! fails the next frame open or check point, even if the window is gone by then: otherwise
+//! a loop that opens a scope, writes slot 65 535 and closes it would build and drop 64 Ki
+//! values per iteration, under any limit, for as long as its fuel lasts.
 
 use super::VM;
 use crate::error::{ErrorKind, Trap};
@@ -85,10 +89,11 @@ impl VM {
         Ok(self.next_slice())
     }
 
-    /// `StackOverflow` when the stack and the frames' slots hold more than `max_stack` values.
+    /// `StackOverflow` when the stack and the frames' slots hold more than `max_stack` values,
+    /// or a slot write made them hold more since the run started (`slots_overshoot`).
     #[inline]
     pub(super) fn check_stack_limit(&self) -> Result<(), Trap> {
-        if self.used_values() > self.limits.max_stack {
+        if self.used_values() > self.limits.max_stack || self.slots_overshoot.is_some() {
             return Err(self.stack_overflow());
         }
         Ok(())
@@ -97,15 +102,20 @@ impl VM {
     #[cold]
     #[inline(never)]
     fn stack_overflow(&self) -> Trap {
-        Trap::new(
-            ErrorKind::StackOverflow,
-            format!(
+        let message = match self.slots_overshoot {
+            Some(held) => format!(
+                "a slot write grew the frame slots to hold {held} values with the value stack, \
+                 past the limit of {}",
+                self.limits.max_stack
+            ),
+            None => format!(
                 "value stack of {} values and frame slots of {} values exceed the limit of {}",
                 self.stack.len(),
                 self.public_slots + self.slots.len(),
                 self.limits.max_stack
             ),
-        )
+        };
+        Trap::new(ErrorKind::StackOverflow, message)
     }
 
     #[cold]

@@ -395,7 +395,13 @@ impl VM {
                 }
                 // ---- shell
                 Insn::Exec(argc) => match self.exec_exec(argc, ip) {
-                    Ok(next) => ip = next,
+                    // Entering an in-chunk function is a call: a unit of fuel, as for `Call`
+                    // (the frame is open by then, so the check point sees it).
+                    Ok(Some(entry)) => {
+                        tick!();
+                        ip = entry
+                    }
+                    Ok(None) => {}
                     Err(trap) => return Err((trap, ip - 1)),
                 },
                 Insn::ExecBg(argc) => tri!(self.exec_exec_bg(argc), ip),
@@ -422,7 +428,11 @@ impl VM {
                 Insn::BraceExpand => tri!(self.exec_host_words(|h, s| h.brace_expand(s)), ip),
                 Insn::TildeExpand => tri!(self.exec_tilde_expand(), ip),
                 Insn::CallFunction(f, argc) => match self.exec_call_function(f, argc, ip) {
-                    Ok(next) => ip = next,
+                    Ok(Some(entry)) => {
+                        tick!();
+                        ip = entry
+                    }
+                    Ok(None) => {}
                     Err(trap) => return Err((trap, ip - 1)),
                 },
                 Insn::StrMatch => tri!(self.exec_str_match(), ip),

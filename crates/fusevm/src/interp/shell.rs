@@ -39,13 +39,14 @@ impl VM {
     }
 
     /// `Exec(argc)`: in-chunk function by name, then the shortcuts `true`, `false`,
-    /// `echo`, `test`/`[`, then the host. Returns the ip to continue at. `$?` is not set.
+    /// `echo`, `test`/`[`, then the host. Returns the function's entry when it entered one
+    /// (the caller charges the call's unit of fuel). `$?` is not set.
     #[inline(never)]
-    pub(super) fn exec_exec(&mut self, argc: u8, ip: usize) -> Result<usize, Trap> {
+    pub(super) fn exec_exec(&mut self, argc: u8, ip: usize) -> Result<Option<usize>, Trap> {
         let args = self.pop_words(argc)?;
         let Some(cmd) = args.first() else {
             self.stack.push(Value::Status(0));
-            return Ok(ip);
+            return Ok(None);
         };
         let function = self
             .chunk
@@ -54,7 +55,7 @@ impl VM {
             .position(|n| n == cmd)
             .and_then(|k| self.entry_of(k as u16));
         if let Some(entry) = function {
-            return self.enter_with_str_args(entry, &args[1..], ip);
+            return self.enter_with_str_args(entry, &args[1..], ip).map(Some);
         }
         let status = match cmd.as_str() {
             "true" | "test" | "[" => 0,
@@ -68,7 +69,7 @@ impl VM {
             _ => self.with_host(|h| h.exec(args)),
         };
         self.stack.push(Value::Status(status));
-        Ok(ip)
+        Ok(None)
     }
 
     #[inline(never)]
@@ -192,9 +193,10 @@ impl VM {
     }
 
     /// `CallFunction(f, argc)`: with a host, its function or command (`$?` set, status
-    /// pushed); with none, the in-chunk function, else "command not found" (127).
+    /// pushed); with none, the in-chunk function, else "command not found" (127). Returns
+    /// the function's entry when it entered one, like `exec_exec`.
     #[inline(never)]
-    pub(super) fn exec_call_function(&mut self, f: u16, argc: u8, ip: usize) -> Result<usize, Trap> {
+    pub(super) fn exec_call_function(&mut self, f: u16, argc: u8, ip: usize) -> Result<Option<usize>, Trap> {
         let name = self.chunk.names.get(f as usize).cloned().unwrap_or_default();
         let args = self.pop_words(argc)?;
         let status = match self.host.as_deref_mut() {
@@ -204,14 +206,14 @@ impl VM {
             },
             None => {
                 if let Some(entry) = self.entry_of(f) {
-                    return self.enter_with_str_args(entry, &args, ip);
+                    return self.enter_with_str_args(entry, &args, ip).map(Some);
                 }
                 DefaultHost.exec(std::iter::once(name).chain(args).collect())
             }
         };
         self.last_status = status;
         self.stack.push(Value::Status(status));
-        Ok(ip)
+        Ok(None)
     }
 
     #[inline(never)]
