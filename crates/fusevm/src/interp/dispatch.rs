@@ -137,6 +137,22 @@ impl VM {
             }};
         }
 
+        // `Exec` or `CallFunction`, which may enter an in-chunk function by name: that is a
+        // call, charged a unit of fuel as `Call` is (once the frame is open, so a check
+        // point sees it).
+        macro_rules! enter_by_name {
+            ($e:expr) => {
+                match $e {
+                    Ok(Some(entry)) => {
+                        tick!();
+                        ip = entry
+                    }
+                    Ok(None) => {}
+                    Err(trap) => return Err((trap, ip - 1)),
+                }
+            };
+        }
+
         // `ReturnValue` of `v` (already popped), `ip` just past the return op.
         macro_rules! return_value {
             ($v:expr) => {{
@@ -394,16 +410,7 @@ impl VM {
                     }
                 }
                 // ---- shell
-                Insn::Exec(argc) => match self.exec_exec(argc, ip) {
-                    // Entering an in-chunk function is a call: a unit of fuel, as for `Call`
-                    // (the frame is open by then, so the check point sees it).
-                    Ok(Some(entry)) => {
-                        tick!();
-                        ip = entry
-                    }
-                    Ok(None) => {}
-                    Err(trap) => return Err((trap, ip - 1)),
-                },
+                Insn::Exec(argc) => enter_by_name!(self.exec_exec(argc, ip)),
                 Insn::ExecBg(argc) => tri!(self.exec_exec_bg(argc), ip),
                 Insn::PipelineBegin(n) => self.with_host(|h| h.pipeline_begin(n)),
                 Insn::PipelineStage => self.with_host(|h| h.pipeline_stage()),
@@ -427,14 +434,7 @@ impl VM {
                 Insn::WordSplit => tri!(self.exec_host_words(|h, s| h.word_split(s)), ip),
                 Insn::BraceExpand => tri!(self.exec_host_words(|h, s| h.brace_expand(s)), ip),
                 Insn::TildeExpand => tri!(self.exec_tilde_expand(), ip),
-                Insn::CallFunction(f, argc) => match self.exec_call_function(f, argc, ip) {
-                    Ok(Some(entry)) => {
-                        tick!();
-                        ip = entry
-                    }
-                    Ok(None) => {}
-                    Err(trap) => return Err((trap, ip - 1)),
-                },
+                Insn::CallFunction(f, argc) => enter_by_name!(self.exec_call_function(f, argc, ip)),
                 Insn::StrMatch => tri!(self.exec_str_match(), ip),
                 Insn::RegexMatch => tri!(self.exec_regex_match(), ip),
                 Insn::WithRedirectsBegin(n) => self.with_host(|h| h.with_redirects_begin(n)),
