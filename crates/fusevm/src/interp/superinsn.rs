@@ -92,7 +92,7 @@ impl Arith {
 
     #[cold]
     #[inline(never)]
-    fn apply_int_floats(self, a: &Value, k: i64) -> Value {
+    pub(super) fn apply_int_floats(self, a: &Value, k: i64) -> Value {
         self.float(a.to_float(), k as f64)
     }
 
@@ -287,8 +287,16 @@ impl VM {
     /// Pushes `slots[s] <op> k`.
     #[inline(always)]
     pub(super) fn push_slot_int_arith(&mut self, s: u16, k: i32, op: Arith) {
-        let v = op.apply_int(self.slot(s), k as i64);
-        self.stack.push(v)
+        match self.slot(s) {
+            Value::Int(x) => {
+                let n = op.ints(*x, k as i64);
+                Value::push_int(&mut self.stack, n)
+            }
+            a => {
+                let v = op.apply_int_floats(a, k as i64);
+                self.stack.push(v)
+            }
+        }
     }
 
     /// `slots[a] <op> slots[b]`.
