@@ -115,6 +115,20 @@ impl Value {
         values.resize_with(values.len() + 1, || Value::Int(n));
     }
 
+    /// Pushes `v`, an Int by `push_int`: for a value made or moved just now, whose
+    /// halves may still be on their way to or from memory.
+    #[inline(always)]
+    pub(crate) fn push_value(values: &mut Vec<Value>, v: Value) {
+        match v {
+            Value::Int(n) => {
+                // An Int owns nothing: no drop glue call for it.
+                std::mem::forget(v);
+                Value::push_int(values, n)
+            }
+            v => values.push(v),
+        }
+    }
+
     /// Truncates `values` to `len`, without drop glue for the plain values.
     #[inline]
     pub(crate) fn truncate_vec(values: &mut Vec<Value>, len: usize) {

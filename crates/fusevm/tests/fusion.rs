@@ -429,6 +429,32 @@ fn a_call_moves_its_arguments_into_the_prologue_slots_like_the_set_slots_do() {
     assert_eq!((two.result.as_str(), two.stack.len()), ("\"34\"", 0));
 }
 
+#[test]
+fn a_call_moves_int_and_other_arguments_alike() {
+    // The move reads Int arguments by halves and takes the others whole: every mix of
+    // the two in one- and two-argument prologues must run like the prologue's ops.
+    let values = [
+        "load_int -5",
+        "load_int 7",
+        "load_const \"s\"",
+        "load_float 2.5",
+        "load_undef",
+    ];
+    for a in values {
+        for b in values {
+            for params in 1..=2 {
+                // One parameter: `a` stays on the callee's stack, under the result.
+                let prologue = ["    set_slot 0\n", "    set_slot 1\n    set_slot 0\n"][params - 1];
+                let text = format!(
+                    "    {a}\n    {b}\n    call f, 2\n    jump end\n.func f\n{prologue}    get_slot 0\n    get_slot 1\n    concat\n    return_value\nend:\n"
+                );
+                let chunk = assemble(&text, "mix.fasm").expect("assembles");
+                assert_same(&chunk, &text);
+            }
+        }
+    }
+}
+
 /// `f(n) = n < 1 ? pad : f(n - 1) . "x"` entered with `n`, `pad` pushed below it: the
 /// recursive call is `get_slot 0; load_int 1; sub; call f, argc` (`SlotIntSubCall`), with
 /// `argc` 1 (the prologue's one argument) or 2 (`pad` rides along in the callee's stack).

@@ -186,20 +186,35 @@ impl VM {
     /// which is empty: `set_slot k-1; ...; set_slot 0` without growing it `k` times.
     #[inline(never)]
     fn move_arguments(&mut self, k: usize) {
-        match k {
-            1 => {
-                let a = self.pop();
-                self.slots.push(a);
+        // Int arguments may have been pushed just now, by halves (`Value::push_int`): they
+        // are read by halves too (`Vec::pop` would load each whole, in a store-forwarding
+        // stall) and their stack entries forgotten (no loads: nothing to drop).
+        match (k, self.stack.as_slice()) {
+            (1, [.., Value::Int(a)]) => {
+                let a = *a;
+                self.forget_plain_top(1);
+                Value::push_int(&mut self.slots, a);
             }
-            2 => {
-                let b = self.pop();
-                let a = self.pop();
-                self.slots.push(a);
-                self.slots.push(b);
+            (2, [.., Value::Int(a), Value::Int(b)]) => {
+                let (a, b) = (*a, *b);
+                self.forget_plain_top(2);
+                Value::push_int(&mut self.slots, a);
+                Value::push_int(&mut self.slots, b);
             }
             _ => {
                 let from = self.stack.len().saturating_sub(k);
                 self.slots.extend(self.stack.drain(from..));
+            }
+        }
+    }
+
+    /// Pops the top `k` stack values, which own nothing (forgetting them is dropping them).
+    #[inline(always)]
+    fn forget_plain_top(&mut self, k: usize) {
+        for _ in 0..k {
+            if let Some(v) = self.stack.pop() {
+                debug_assert!(v.is_plain());
+                std::mem::forget(v);
             }
         }
     }
