@@ -803,10 +803,9 @@ impl VM {
         self.stack.push(v);
     }
 
-    /// Pushes a value a call returned for its caller. Out of line, and an Int through
-    /// `Value::push_int`: the value was made just now, and `Vec::push` would copy it from
-    /// a stack temporary in a store-forwarding stall (`Value::push_int`); a call costs
-    /// less, and one shared copy keeps the four return paths small.
+    /// Pushes a value a call returned for its caller, an Int by `Value::push_int` (made
+    /// just now, `Vec::push` would copy it in a store-forwarding stall). Out of line: the
+    /// call costs less than the stall, and one copy keeps the four return paths small.
     #[inline(never)]
     fn push_returned(&mut self, v: Value) {
         Value::push_value(&mut self.stack, v)
