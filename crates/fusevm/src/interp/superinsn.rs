@@ -284,7 +284,8 @@ impl VM {
         Ok(())
     }
 
-    /// Pushes `slots[s] <op> k`.
+    /// Pushes `slots[s] <op> k`. `apply_int` written out so the Int case pushes by
+    /// `Value::push_int` directly (through `push_value` measured 0.986x on ackermann).
     #[inline(always)]
     pub(super) fn push_slot_int_arith(&mut self, s: u16, k: i32, op: Arith) {
         match self.slot(s) {
