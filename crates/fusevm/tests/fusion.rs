@@ -98,6 +98,8 @@ const VALUES: &[&str] = &[
 
 /// Integer constants for `{k}` fields: zero, small, and the i32 edges.
 const CONSTANTS: &[i64] = &[0, 1, -1, 3, i32::MAX as i64, i32::MIN as i64];
+/// The same for templates with an `i16` field (every constant field gets `k`).
+const CONSTANTS_I16: &[i64] = &[0, 1, -1, 3, i16::MAX as i64, i16::MIN as i64];
 
 /// The program for one superinstruction on one input: slots 0 and 1 and two stack values
 /// hold the inputs, then the template (fields: slots 0, 1, 2; constant `k`; constant-pool
@@ -180,7 +182,12 @@ fn every_superinstruction_equals_its_template_on_every_input() {
     let mut checked = 0;
     for info in SUPERINSTRUCTIONS {
         let takes_constant = info.fields.iter().any(|(_, ty)| *ty == "i32" || *ty == "i64");
-        let constants: &[i64] = if takes_constant { CONSTANTS } else { &[0] };
+        let narrow = info.fields.iter().any(|(_, ty)| *ty == "i16");
+        let constants: &[i64] = match (takes_constant, narrow) {
+            (_, true) => CONSTANTS_I16,
+            (true, false) => CONSTANTS,
+            (false, false) => &[0],
+        };
         for a in VALUES {
             for b in VALUES {
                 for &k in constants {
@@ -366,6 +373,43 @@ fn a_fused_back_edge_is_charged_like_the_jump_and_fails_at_the_jump() {
     let fused = observe(&chunk, true, 10);
     assert_eq!(fused.error_kind, Some("out-of-fuel"));
     assert_eq!(fused.error_ip, Some(9));
+    assert_same(&chunk, text);
+}
+
+#[test]
+fn a_guarded_return_jumps_back_like_its_jump_and_returns_from_its_return_op() {
+    // `top: i += 1; if i == 5 return i + 100 else goto top`: the guard's target is behind
+    // it, so each failed test is a back-edge, charged like the `jump_if_false`; with
+    // enough fuel it returns 105 from top level (the `return_value` at ip 11).
+    let text = "    load_int 0\n    set_slot 0\ntop:\n    get_slot 0\n    load_int 1\n    add\n    set_slot 0\n    get_slot 0\n    load_int 5\n    num_eq\n    jump_if_false top\n    get_slot 0\n    load_int 100\n    add\n    return_value\n";
+    let chunk = assemble(text, "guard.fasm").expect("assembles");
+    assert!(fusion::plan(&chunk)
+        .iter()
+        .any(|s| s.name == "IfSlotIntEqReturnSlotIntAdd" && s.ip == 6));
+    assert_same(&chunk, text);
+    assert_eq!(observe(&chunk, true, 100).result, "105");
+    // Four failed tests before `i == 5`: four units of fuel are enough, three are not.
+    for fuel in 1..=5 {
+        let fused = observe(&chunk, true, fuel);
+        if fuel < 4 {
+            assert_eq!(fused.error_kind, Some("out-of-fuel"), "fuel {fuel}");
+            assert_eq!(fused.error_ip, Some(9), "fuel {fuel}");
+        } else {
+            assert_eq!(fused.result, "105", "fuel {fuel}");
+        }
+        assert_eq!(fused, observe(&chunk, false, fuel), "fuel {fuel}");
+    }
+}
+
+#[test]
+fn a_recursive_base_case_returns_through_the_guard_at_every_depth() {
+    // fib(15) = 610: the guard `if n < 2 return n` returns from every leaf call.
+    let text = "    load_int 15\n    call fib, 1\n    jump end\n.func fib\n    set_slot 0\n    get_slot 0\n    load_int 2\n    num_lt\n    jump_if_false rec\n    get_slot 0\n    return_value\nrec:\n    get_slot 0\n    load_int 1\n    sub\n    call fib, 1\n    get_slot 0\n    load_int 2\n    sub\n    call fib, 1\n    add\n    return_value\nend:\n";
+    let chunk = assemble(text, "fib.fasm").expect("assembles");
+    assert!(fusion::plan(&chunk)
+        .iter()
+        .any(|s| s.name == "IfSlotIntLtReturnSlot"));
+    assert_eq!(observe(&chunk, true, 100_000).result, "610");
     assert_same(&chunk, text);
 }
 

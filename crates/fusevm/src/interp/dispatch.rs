@@ -98,6 +98,20 @@ impl VM {
                 ip += covers::$name - 1
             };
         }
+        // The guard of a recursive base case (`if n < 2 return n`): `get_slot s; load_int
+        // k; num_<cmp>; jump_if_false t` then the rest of `$name`, which returns. Goes to
+        // `t` when the test fails (judged from behind the jump op, like the op), else moves
+        // behind the whole site, where the return's errors are reported.
+        macro_rules! guard_or_goto {
+            ($name:ident, $s:expr, $k:expr, $cmp:expr, $t:expr) => {{
+                ip += covers::SlotIntLtJumpIfFalse - 1;
+                if !self.slot_int_test($s, $k, $cmp) {
+                    goto!($t as usize);
+                    continue;
+                }
+                ip += covers::$name - covers::SlotIntLtJumpIfFalse;
+            }};
+        }
         // Runs a handler that may see `&mut VM` (extensions, builtins): the public view of
         // ip and slots is made exact first, and a replaced chunk is reloaded after.
         macro_rules! with_public_state {
@@ -670,12 +684,19 @@ impl VM {
                 }
                 Insn::SlotReturnValue(s) => {
                     skip!(SlotReturnValue);
-                    let v = match self.slot_ref(s) {
-                        Some(Value::Int(n)) => Value::Int(*n),
-                        Some(v) => v.clone(),
-                        None => Value::Undef,
-                    };
-                    return_value!(v)
+                    return_value!(self.slot_value(s))
+                }
+                Insn::IfSlotIntLtReturnSlot(s, k, t, r) => {
+                    guard_or_goto!(IfSlotIntLtReturnSlot, s, k, Cmp::Lt, t);
+                    return_value!(self.slot_value(r))
+                }
+                Insn::IfSlotIntEqReturnSlot(s, k, t, r) => {
+                    guard_or_goto!(IfSlotIntEqReturnSlot, s, k, Cmp::Eq, t);
+                    return_value!(self.slot_value(r))
+                }
+                Insn::IfSlotIntEqReturnSlotIntAdd(s, k, t, r, j) => {
+                    guard_or_goto!(IfSlotIntEqReturnSlotIntAdd, s, k, Cmp::Eq, t);
+                    return_value!(Arith::Add.apply_int(self.slot(r), j as i64))
                 }
                 Insn::SlotIntAddReturnValue(s, k) => {
                     skip!(SlotIntAddReturnValue);

@@ -129,6 +129,17 @@ impl Arith {
 }
 
 impl VM {
+    /// A copy of slot `s` (`Undef` when absent), an Int without the generic clone's
+    /// jump table: what `get_slot s; return_value` returns.
+    #[inline(always)]
+    pub(super) fn slot_value(&self, s: u16) -> Value {
+        match self.slot_ref(s) {
+            Some(Value::Int(n)) => Value::Int(*n),
+            Some(v) => v.clone(),
+            None => Value::Undef,
+        }
+    }
+
     /// `get_slot s; load_int k; num_<cmp>`: the comparison's truth.
     #[inline(always)]
     pub(super) fn slot_int_test(&self, s: u16, k: i32, cmp: Cmp) -> bool {

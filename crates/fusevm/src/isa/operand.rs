@@ -155,7 +155,7 @@ macro_rules! int_operand {
         }
     )*};
 }
-int_operand!(u8, u16, i32, u32, i64, usize);
+int_operand!(u8, u16, i16, i32, u32, i64, usize);
 
 impl OperandType for f64 {
     const NAME: &'static str = "f64";

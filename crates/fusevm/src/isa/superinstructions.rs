@@ -117,6 +117,14 @@ macro_rules! for_each_superinstruction {
             SlotReturnValue(slot: u16) = "get_slot {0}; return_value";
             /// `return slots[s] + k` (`return n + 1`).
             SlotIntAddReturnValue(slot: u16, k: i32) = "get_slot {0}; load_int {1}; add; return_value";
+            /// `if slots[s] < k { return slots[r] } else goto t` (a recursive base case:
+            /// `if n < 2 return n`), one dispatch where the guard and the return took two.
+            IfSlotIntLtReturnSlot(slot: u16, k: i32, target: u32, ret: u16) = "get_slot {0}; load_int {1}; num_lt; jump_if_false {2}; get_slot {3}; return_value";
+            /// `if slots[s] == k { return slots[r] } else goto t`.
+            IfSlotIntEqReturnSlot(slot: u16, k: i32, target: u32, ret: u16) = "get_slot {0}; load_int {1}; num_eq; jump_if_false {2}; get_slot {3}; return_value";
+            /// `if slots[s] == k { return slots[r] + j } else goto t` (`if m == 0 return n + 1`;
+            /// `j` is an `i16` so the instruction stays 16 bytes).
+            IfSlotIntEqReturnSlotIntAdd(slot: u16, k: i32, target: u32, ret: u16, add: i16) = "get_slot {0}; load_int {1}; num_eq; jump_if_false {2}; get_slot {3}; load_int {4}; add; return_value";
             /// `return a + b` (`fib(n - 1) + fib(n - 2)`).
             AddReturnValue = "add; return_value";
             /// `call f(.., slots[s] - k)` (`fib(n - 1)`: a recursive call's last argument).
