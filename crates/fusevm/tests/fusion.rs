@@ -380,7 +380,7 @@ fn a_fused_back_edge_is_charged_like_the_jump_and_fails_at_the_jump() {
 fn a_guarded_return_jumps_back_like_its_jump_and_returns_from_its_return_op() {
     // `top: i += 1; if i == 5 return i + 100 else goto top`: the guard's target is behind
     // it, so each failed test is a back-edge, charged like the `jump_if_false`; with
-    // enough fuel it returns 105 from top level (the `return_value` at ip 11).
+    // enough fuel it returns 105 from top level (the `return_value` at ip 13).
     let text = "    load_int 0\n    set_slot 0\ntop:\n    get_slot 0\n    load_int 1\n    add\n    set_slot 0\n    get_slot 0\n    load_int 5\n    num_eq\n    jump_if_false top\n    get_slot 0\n    load_int 100\n    add\n    return_value\n";
     let chunk = assemble(text, "guard.fasm").expect("assembles");
     assert!(fusion::plan(&chunk)

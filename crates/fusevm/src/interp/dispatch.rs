@@ -104,12 +104,14 @@ impl VM {
         // behind the whole site, where the return's errors are reported.
         macro_rules! guard_or_goto {
             ($name:ident, $s:expr, $k:expr, $cmp:expr, $t:expr) => {{
-                ip += covers::SlotIntLtJumpIfFalse - 1;
+                // The guard's four ops, whatever its comparison.
+                const GUARD: usize = covers::SlotIntLtJumpIfFalse;
+                ip += GUARD - 1;
                 if !self.slot_int_test($s, $k, $cmp) {
                     goto!($t as usize);
                     continue;
                 }
-                ip += covers::$name - covers::SlotIntLtJumpIfFalse;
+                ip += covers::$name - GUARD;
             }};
         }
         // Runs a handler that may see `&mut VM` (extensions, builtins): the public view of
