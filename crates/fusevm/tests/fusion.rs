@@ -73,6 +73,18 @@ fn observe_under(chunk: &Chunk, fused: bool, limits: Limits) -> Observed {
     }
 }
 
+/// Asserts that fusion puts `name` into `chunk` (at op `ip` when given): the case under
+/// test must really exercise the superinstruction.
+fn assert_fuses(chunk: &Chunk, name: &str, ip: Option<usize>) {
+    let sites = fusion::plan(chunk);
+    assert!(
+        sites
+            .iter()
+            .any(|s| s.name == name && ip.is_none_or(|ip| s.ip == ip)),
+        "{name} not fused (at {ip:?}); sites: {sites:?}"
+    );
+}
+
 fn assert_same(chunk: &Chunk, what: &str) {
     let fused = observe(chunk, true, 10_000);
     let plain = observe(chunk, false, 10_000);
@@ -230,10 +242,7 @@ fn fused_array_and_hash_ops_fail_like_their_templates_at_the_limits() {
     ];
     for (what, text, name) in cases {
         let chunk = assemble(text, "limits.fasm").expect("valid test program");
-        assert!(
-            fusion::plan(&chunk).iter().any(|s| s.name == name),
-            "{what}: {name} not fused"
-        );
+        assert_fuses(&chunk, name, None);
         let fused = observe_under(&chunk, true, small);
         let plain = observe_under(&chunk, false, small);
         assert!(fused.error_kind.is_some(), "{what}: no error: {fused:?}");
@@ -287,9 +296,7 @@ fn fused_append_grows_in_place_and_fails_at_the_concat_under_the_string_limit() 
         ("get_slot 2", "SlotAppendSlot"),
     ] {
         let (chunk, limits) = append_loop(tail, 1 << 20);
-        assert!(fusion::plan(&chunk)
-            .iter()
-            .any(|s| s.name == superinstruction && s.ip == 8));
+        assert_fuses(&chunk, superinstruction, Some(8));
         assert_eq!(run(&chunk, limits, true), ("81".to_string(), None), "{tail}");
         assert_eq!(run(&chunk, limits, false), run(&chunk, limits, true));
         // 1 + 2 * 20 = 41 bytes fit, the 21st append (43 bytes) does not: at the concat, ip 10.
@@ -305,7 +312,7 @@ fn a_slot_appended_to_itself_doubles_it_fused_and_unfused() {
     // s = s . s, five times from "ab": 64 bytes.
     let text = "    load_const \"a\"\n    load_const \"b\"\n    concat\n    set_slot 0\n    load_int 0\n    set_slot 1\ntop:\n    get_slot 0\n    get_slot 0\n    concat\n    set_slot 0\n    get_slot 1\n    load_int 1\n    add\n    set_slot 1\n    get_slot 1\n    load_int 5\n    num_lt\n    jump_if_true top\n    get_slot 0\n    string_len\n";
     let chunk = assemble(text, "double.fasm").expect("assembles");
-    assert!(fusion::plan(&chunk).iter().any(|s| s.name == "SlotAppendSlot"));
+    assert_fuses(&chunk, "SlotAppendSlot", None);
     for fused in [true, false] {
         let mut vm = VM::new(chunk.clone());
         vm.set_fusion(fused);
@@ -325,9 +332,7 @@ fn int_comma_loop(n: i64) -> Chunk {
 #[test]
 fn concat_of_a_constant_reads_it_in_place_and_fails_at_the_concat() {
     let chunk = int_comma_loop(1000);
-    assert!(fusion::plan(&chunk)
-        .iter()
-        .any(|s| s.name == "ConcatConst" && s.ip == 3));
+    assert_fuses(&chunk, "ConcatConst", Some(3));
     for fused in [true, false] {
         let mut vm = VM::new(chunk.clone());
         vm.set_fusion(fused);
@@ -357,9 +362,7 @@ fn a_jump_into_the_middle_of_a_fused_sequence_runs_the_covered_ops() {
     // `jump mid` lands on `load_int 10` inside `get_slot 0; load_int 10; num_lt; jump_if_false`.
     let text = "    load_int 3\n    set_slot 0\n    load_int 1\n    jump mid\n    get_slot 0\nmid:\n    load_int 10\n    num_lt\n    jump_if_false out\n    load_int 111\nout:\n    load_int 222\n";
     let chunk = assemble(text, "mid.fasm").expect("assembles");
-    assert!(fusion::plan(&chunk)
-        .iter()
-        .any(|s| s.name == "SlotIntLtJumpIfFalse"));
+    assert_fuses(&chunk, "SlotIntLtJumpIfFalse", None);
     assert_same(&chunk, text);
     assert_eq!(observe(&chunk, true, 100).stack, vec!["111".to_string()]);
 }
@@ -383,9 +386,7 @@ fn a_guarded_return_jumps_back_like_its_jump_and_returns_from_its_return_op() {
     // enough fuel it returns 105 from top level (the `return_value` at ip 13).
     let text = "    load_int 0\n    set_slot 0\ntop:\n    get_slot 0\n    load_int 1\n    add\n    set_slot 0\n    get_slot 0\n    load_int 5\n    num_eq\n    jump_if_false top\n    get_slot 0\n    load_int 100\n    add\n    return_value\n";
     let chunk = assemble(text, "guard.fasm").expect("assembles");
-    assert!(fusion::plan(&chunk)
-        .iter()
-        .any(|s| s.name == "IfSlotIntEqReturnSlotIntAdd" && s.ip == 6));
+    assert_fuses(&chunk, "IfSlotIntEqReturnSlotIntAdd", Some(6));
     assert_same(&chunk, text);
     assert_eq!(observe(&chunk, true, 100).result, "105");
     // Four failed tests before `i == 5`: four units of fuel are enough, three are not.
@@ -406,9 +407,7 @@ fn a_recursive_base_case_returns_through_the_guard_at_every_depth() {
     // fib(15) = 610: the guard `if n < 2 return n` returns from every leaf call.
     let text = "    load_int 15\n    call fib, 1\n    jump end\n.func fib\n    set_slot 0\n    get_slot 0\n    load_int 2\n    num_lt\n    jump_if_false rec\n    get_slot 0\n    return_value\nrec:\n    get_slot 0\n    load_int 1\n    sub\n    call fib, 1\n    get_slot 0\n    load_int 2\n    sub\n    call fib, 1\n    add\n    return_value\nend:\n";
     let chunk = assemble(text, "fib.fasm").expect("assembles");
-    assert!(fusion::plan(&chunk)
-        .iter()
-        .any(|s| s.name == "IfSlotIntLtReturnSlot"));
+    assert_fuses(&chunk, "IfSlotIntLtReturnSlot", Some(4));
     assert_eq!(observe(&chunk, true, 100_000).result, "610");
     assert_same(&chunk, text);
 }
@@ -516,7 +515,7 @@ fn a_call_with_its_argument_fused_in_fails_and_succeeds_like_the_ops() {
     // for an undefined callee, the fused and unfused runs must end alike.
     for argc in [1, 2] {
         let chunk = countdown(6, argc, "f");
-        assert!(fusion::plan(&chunk).iter().any(|s| s.name == "SlotIntSubCall"));
+        assert_fuses(&chunk, "SlotIntSubCall", None);
         for depth in 1..10 {
             for stack in 2..24 {
                 let limits = Limits {

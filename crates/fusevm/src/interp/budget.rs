@@ -93,10 +93,17 @@ impl VM {
     /// or a slot write made them hold more since the run started (`slots_overshoot`).
     #[inline]
     pub(super) fn check_stack_limit(&self) -> Result<(), Trap> {
-        if self.used_values() > self.limits.max_stack || self.slots_overshoot.is_some() {
+        if !self.has_room_for(0) {
             return Err(self.stack_overflow());
         }
         Ok(())
+    }
+
+    /// True when the run may hold `n` more values: within `max_stack` with them, and no
+    /// slot write went past it (`slots_overshoot`). `n = 0` is `check_stack_limit`'s test.
+    #[inline(always)]
+    pub(super) fn has_room_for(&self, n: usize) -> bool {
+        self.used_values() + n <= self.limits.max_stack && self.slots_overshoot.is_none()
     }
 
     #[cold]

@@ -163,9 +163,7 @@ impl VM {
         let (entry, params) = self.call_target(f)?;
         let len = self.stack.len();
         // What `push_frame` checks, with the `n` values counted as on the stack.
-        let fits = self.depth() < self.limits.max_call_depth
-            && self.used_values() + n <= self.limits.max_stack
-            && self.slots_overshoot.is_none();
+        let fits = self.depth() < self.limits.max_call_depth && self.has_room_for(n);
         if !(n <= params && params <= argc && argc <= len + n && fits) {
             return None;
         }
